@@ -1,0 +1,92 @@
+// The only reader of process.env. Parsed once at start; every bad variable is named in one clear error.
+import { isIP } from "node:net";
+import { z } from "zod";
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const cidr = z.string().refine(isCidr, "must be a CIDR like 127.0.0.1/32 or ::1/128");
+
+const envSchema = z.object({
+  PORT: integer(0, 65535).default(8787),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// connection string")
+    .optional(),
+  HOOKRUN_DATA_DIR: z.string().min(1).default("./.hookrun"),
+  HOOKRUN_ROOT_KEY: z.string().min(24, "must be at least 24 characters").optional(),
+  HOOKRUN_ENCRYPTION_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
+    .optional(),
+  HOOKRUN_EGRESS_ALLOW: z
+    .string()
+    .default("")
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(cidr)),
+  HOOKRUN_MAX_EVENT_BYTES: integer(1024, 64 * 1024 * 1024).default(262144),
+  HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  rootKey: string | undefined;
+  encryptionKey: Buffer | undefined;
+  egressAllow: string[];
+  maxEventBytes: number;
+  retentionDays: number;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings mean "unset", as in most shells' `VAR= command`.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const [variable, ...within] = i.path.map(String);
+      return `  ${variable}: ${within.length > 0 ? `entry ${within.join(".")} ` : ""}${i.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.HOOKRUN_ENCRYPTION_KEY) {
+    throw new ConfigError(
+      "invalid configuration:\n  HOOKRUN_ENCRYPTION_KEY: required with DATABASE_URL (32 random bytes, base64: `openssl rand -base64 32`)",
+    );
+  }
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.HOOKRUN_DATA_DIR,
+    rootKey: e.HOOKRUN_ROOT_KEY,
+    encryptionKey: e.HOOKRUN_ENCRYPTION_KEY ? Buffer.from(e.HOOKRUN_ENCRYPTION_KEY, "base64") : undefined,
+    egressAllow: e.HOOKRUN_EGRESS_ALLOW,
+    maxEventBytes: e.HOOKRUN_MAX_EVENT_BYTES,
+    retentionDays: e.HOOKRUN_RETENTION_DAYS,
+  };
+}
+
+function isCidr(value: string): boolean {
+  const [address, bits, extra] = value.split("/");
+  if (!address || bits === undefined || extra !== undefined || !/^\d+$/.test(bits)) return false;
+  const version = isIP(address);
+  return version !== 0 && Number(bits) <= (version === 4 ? 32 : 128);
+}

@@ -1,0 +1,85 @@
+// Opens the database: PostgreSQL when a URL is given (production, scale-out), otherwise embedded PGlite
+// in a data directory (zero-install default). Both return the same Kysely type and the same JS types.
+import { mkdir } from "node:fs/promises";
+import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
+import { Kysely, PostgresDialect, sql } from "kysely";
+import pg from "pg";
+import { PGliteDialect } from "./dialect-pglite";
+import type { Database } from "./schema";
+
+export type Db = Kysely<Database>;
+
+export interface OpenedDatabase {
+  db: Db;
+  kind: "pglite" | "postgres";
+  close(): Promise<void>;
+}
+
+// count(*) and bigint columns are int8. pg returns them as strings by default; a number is what
+// callers want, and PGlite already does number-if-safe-else-bigint, so make both do exactly that.
+export function parseInt8(value: string): number | bigint {
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : BigInt(value);
+}
+
+// Global on purpose: every pg client in the process (pool, LISTEN client, test admin) should agree.
+// timestamptz already parses to Date on both drivers, so it needs no parser.
+pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
+
+export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<OpenedDatabase> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url });
+    // An idle client dying (server restart, network) emits 'error' on the pool; unhandled, that would
+    // crash the process. The pool drops the client and the next query reconnects or reports the error.
+    pool.on("error", (error) => console.error(`postgres pool: idle client error: ${error.message}`));
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: "postgres", close: () => closePool(db, pool) };
+  }
+
+  const inMemory = opts.dataDir === undefined || opts.dataDir === "memory://";
+  if (!inMemory && opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const options = { parsers: { [pgliteTypes.INT8]: parseInt8 } };
+  // Create it eagerly so a bad data directory fails here, not on the first request.
+  const pglite = inMemory ? await PGlite.create(options) : await PGlite.create(opts.dataDir, options);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  return { db, kind: "pglite", close: () => db.destroy() };
+}
+
+// pool.end() resolves once clients are told to end, not once their sockets are closed; wait for the
+// pool's 'remove' events too, so "closed" means the server has no session of ours left (tests drop
+// the database right after). Bounded: a client that fails mid-connect is never reported as removed.
+async function closePool(db: Db, pool: pg.Pool): Promise<void> {
+  let open = pool.totalCount;
+  let timer: NodeJS.Timeout | undefined;
+  const allRemoved = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, 5_000);
+    if (open === 0) resolve();
+    pool.on("remove", () => {
+      open -= 1;
+      if (open <= 0) resolve();
+    });
+  });
+  try {
+    await db.destroy();
+    await allRemoved;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** For /readyz: true when a trivial query answers within `timeoutMs` (a wedged pool must not hang probes). */
+export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  const ping = sql`select 1`.execute(db).then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,182 @@
+// Kysely's view of the tables in migrations/. One interface per table, one Database built from them.
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
+
+/** A timestamp column: read as Date, written as Date or an ISO string, defaulted by the database. */
+type CreatedAt = ColumnType<Date, Date | string | undefined, Date | string>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+/** jsonb: written as a JSON string (pg and PGlite both accept it), read back parsed. */
+export type Json<T> = ColumnType<T, string, string>;
+export type NullableJson<T> = ColumnType<T | null, string | null | undefined, string | null>;
+
+export type Role = "root" | "admin" | "operator" | "ingest";
+export type HookKind = "callback" | "function";
+export type HttpMethod = "POST" | "PUT" | "GET";
+export type DeliveryStatus = "pending" | "succeeded" | "failed" | "canceled";
+
+export interface RetryPolicy {
+  maxAttempts: number;
+}
+
+export interface FunctionLimits {
+  memoryMb: number;
+  timeoutMs: number;
+  cpuMs: number;
+}
+
+/** The non-secret half of a callback's signing setup; the secret lives in signing_secret_enc. */
+export type SigningConfig =
+  | { scheme: "standard-webhooks" }
+  | {
+      scheme: "hmac-sha256";
+      header: string;
+      payload: "body" | "url+body";
+      encoding: "hex" | "base64";
+      prefix: string;
+    };
+
+export interface DisabledUrl {
+  url: string;
+  at: string;
+  reason: string;
+}
+
+export interface WorkspacesTable {
+  id: string;
+  name: string;
+  description: Generated<string>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  workspace_id: string | null;
+  role: Role;
+  name: string;
+  prefix: string;
+  hash: string;
+  created_at: CreatedAt;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface EventTypesTable {
+  id: string;
+  workspace_id: string;
+  name: string;
+  description: Generated<string>;
+  schema: NullableJson<Record<string, unknown>>;
+  example: NullableJson<unknown>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+}
+
+export interface HooksTable {
+  id: string;
+  workspace_id: string;
+  kind: HookKind;
+  name: string;
+  description: Generated<string>;
+  events: Json<string[]>;
+  enabled: Generated<boolean>;
+  disabled_reason: string | null;
+  retry: Json<RetryPolicy>;
+  failing_since: NullableTimestamp;
+  method: HttpMethod | null;
+  urls: NullableJson<string[]>;
+  disabled_urls: NullableJson<DisabledUrl[]>;
+  headers_enc: string | null;
+  timeout_ms: number | null;
+  signing: NullableJson<SigningConfig>;
+  signing_secret_enc: string | null;
+  previous_signing_secret_enc: string | null;
+  previous_signing_secret_expires_at: NullableTimestamp;
+  source: string | null;
+  live_version: number | null;
+  secrets_enc: string | null;
+  limits: NullableJson<FunctionLimits>;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  deleted_at: NullableTimestamp;
+}
+
+export interface FunctionVersionsTable {
+  id: string;
+  workspace_id: string;
+  hook_id: string;
+  version: number;
+  source: string;
+  code: string;
+  source_map: string;
+  created_at: CreatedAt;
+}
+
+export interface EventsTable {
+  id: string;
+  workspace_id: string;
+  type: string;
+  data: Json<unknown>;
+  context: NullableJson<unknown>;
+  idempotency_key: string | null;
+  created_at: CreatedAt;
+}
+
+export interface DeliveriesTable {
+  id: string;
+  workspace_id: string;
+  event_id: string;
+  hook_id: string;
+  target: string;
+  status: DeliveryStatus;
+  attempts: Generated<number>;
+  next_attempt_at: CreatedAt;
+  lease_owner: string | null;
+  last_outcome: string | null;
+  created_at: CreatedAt;
+  updated_at: CreatedAt;
+  finished_at: NullableTimestamp;
+}
+
+export interface AttemptsTable {
+  id: string;
+  workspace_id: string;
+  delivery_id: string | null;
+  event_id: string | null;
+  hook_id: string;
+  kind: HookKind;
+  trigger: "delivery" | "test" | "invoke";
+  event_type: string | null;
+  attempt: number;
+  outcome: string;
+  started_at: Timestamp;
+  duration_ms: number;
+  request: NullableJson<unknown>;
+  response: NullableJson<unknown>;
+  result: NullableJson<unknown>;
+  logs: NullableJson<unknown>;
+  error: NullableJson<unknown>;
+  cpu_ms: number | null;
+  heap_bytes: ColumnType<number | null, number | null | undefined, number | null>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  workspaces: WorkspacesTable;
+  api_keys: ApiKeysTable;
+  event_types: EventTypesTable;
+  hooks: HooksTable;
+  function_versions: FunctionVersionsTable;
+  events: EventsTable;
+  deliveries: DeliveriesTable;
+  attempts: AttemptsTable;
+}
+
+export type WorkspaceRow = Selectable<WorkspacesTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type EventTypeRow = Selectable<EventTypesTable>;
+export type HookRow = Selectable<HooksTable>;
+export type NewHook = Insertable<HooksTable>;
+export type HookUpdate = Updateable<HooksTable>;
+export type FunctionVersionRow = Selectable<FunctionVersionsTable>;

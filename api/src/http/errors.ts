@@ -1,0 +1,83 @@
+// The one error envelope. Everything that fails at the HTTP edge ends up here, with a request id.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Failure, FailureCode, FailureDetail, Result } from "../services/result";
+import type { AppEnv } from "./env";
+
+export type ErrorCode =
+  | "malformed_json"
+  | "validation_failed"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "method_not_allowed"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "unprocessable"
+  | "rate_limited"
+  | "internal";
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: FailureDetail[],
+  ) {
+    super(message);
+  }
+}
+
+const FAILURE_STATUS: Record<FailureCode, [ContentfulStatusCode, ErrorCode]> = {
+  not_found: [404, "not_found"],
+  conflict: [409, "conflict"],
+  invalid: [422, "unprocessable"],
+  forbidden: [403, "forbidden"],
+};
+
+export function fromFailure(failure: Failure): ApiError {
+  const [status, code] = FAILURE_STATUS[failure.code];
+  return new ApiError(status, code, failure.message, failure.details);
+}
+
+/** Unwraps a service result at the edge: the value, or the failure thrown as its HTTP error. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw fromFailure(result.error);
+  return result.value;
+}
+
+export function errorBody(c: Context<AppEnv>, error: ApiError) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details && error.details.length > 0 ? { details: error.details } : {}),
+      requestId: c.get("requestId") ?? "",
+    },
+  };
+}
+
+export function errorResponse(c: Context<AppEnv>, error: ApiError): Response {
+  return c.json(errorBody(c, error), error.status);
+}
+
+/** Maps anything thrown to the envelope; only genuine bugs become a 500, and they are logged. */
+export function toApiError(error: unknown, log: (message: string, error: unknown) => void): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 400)
+      return new ApiError(400, "malformed_json", "the request body is not valid JSON");
+    if (error.status === 413) return new ApiError(413, "payload_too_large", "the request body is too large");
+    if (error.status === 415)
+      return new ApiError(415, "unsupported_media_type", "send the body as application/json");
+    return new ApiError(
+      error.status as ContentfulStatusCode,
+      "unprocessable",
+      error.message || "request refused",
+    );
+  }
+  log("unhandled error", error);
+  return new ApiError(500, "internal", "internal error; the request id identifies it in the server log");
+}

@@ -1,0 +1,295 @@
+// The hook resource: one schema per body, shared by validation and the OpenAPI document.
+import { z } from "@hono/zod-openapi";
+import { Description, Name } from "./common";
+
+export const EVENT_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
+export const EventTypeName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "letters, digits, '_', '-', dot-separated");
+const EventPattern = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(EVENT_PATTERN, "an event type name, 'prefix.*' or '*'")
+  .openapi({ example: "verification" });
+
+const Events = z.array(EventPattern).min(1).max(50).refine(unique, "must not repeat an event");
+
+const Retry = z.strictObject({
+  maxAttempts: z
+    .number()
+    .int()
+    .min(1)
+    .max(20)
+    .openapi({ description: "Attempts in all, the first included" }),
+});
+
+// RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** Headers hookrun sets itself, or that would break or smuggle the request. */
+export const RESERVED_HEADERS = new Set([
+  "host",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "proxy-authorization",
+  "proxy-connection",
+  "webhook-id",
+  "webhook-timestamp",
+  "webhook-signature",
+]);
+
+export const HeaderName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(HEADER_NAME, "must be a valid HTTP header name")
+  .refine((n) => !RESERVED_HEADERS.has(n.toLowerCase()), "is set by hookrun itself");
+// CR, LF and NUL in a header value enable request smuggling; tab is legal.
+const HeaderValue = z
+  .string()
+  .max(4096)
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+  .regex(/^[^\u0000-\u0008\u000a-\u001f\u007f]*$/, "must not contain control characters");
+const Headers = z
+  .record(HeaderName, HeaderValue)
+  .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
+const HeadersPatch = z
+  .record(HeaderName, HeaderValue.nullable())
+  .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
+
+export const CallbackUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const problem = urlProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({ example: "https://receiver.example.com/hooks" });
+const Urls = z.array(CallbackUrl).min(1).max(10).refine(unique, "must not repeat a URL");
+
+const SigningSecret = z.string().min(8).max(256);
+const StandardWebhooksSigning = z.strictObject({
+  scheme: z.literal("standard-webhooks"),
+  secret: z
+    .string()
+    .regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, "must be whsec_ followed by base64 (at least 12 bytes)")
+    .optional(),
+});
+const HmacSigning = z.strictObject({
+  scheme: z.literal("hmac-sha256"),
+  header: HeaderName.openapi({ example: "X-Hub-Signature-256" }),
+  payload: z.enum(["body", "url+body"]).default("body"),
+  encoding: z.enum(["hex", "base64"]).default("hex"),
+  prefix: z.string().max(32).default("").openapi({ example: "sha256=" }),
+  secret: SigningSecret.optional(),
+});
+export const SigningInput = z
+  .discriminatedUnion("scheme", [StandardWebhooksSigning, HmacSigning])
+  .openapi("SigningInput", { description: "Omit `secret` to have one generated (whsec_…)." });
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const SecretName = z.string().regex(SECRET_NAME, "letters, digits and '_', not starting with a digit");
+const SecretValue = z.string().max(8192);
+const Secrets = z
+  .record(SecretName, SecretValue)
+  .refine((s) => Object.keys(s).length <= 50, "at most 50 secrets");
+const SecretsPatch = z
+  .record(SecretName, SecretValue.nullable())
+  .refine((s) => Object.keys(s).length <= 50, "at most 50 secrets");
+
+export const MAX_SOURCE_BYTES = 256 * 1024;
+export const Source = z.string().max(MAX_SOURCE_BYTES, "must be at most 256 KiB");
+
+export const Limits = z
+  .strictObject({
+    memoryMb: z.number().int().min(8).max(128).default(64),
+    timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
+    cpuMs: z.number().int().min(10).max(30_000).default(1_000),
+  })
+  .refine((l) => l.cpuMs <= l.timeoutMs, { message: "cpuMs must not exceed timeoutMs", path: ["cpuMs"] });
+
+const LimitsPatch = z.strictObject({
+  memoryMb: z.number().int().min(8).max(128).optional(),
+  timeoutMs: z.number().int().min(100).max(30_000).optional(),
+  cpuMs: z.number().int().min(10).max(30_000).optional(),
+});
+
+const commonCreate = {
+  name: Name.openapi({ example: "crm-sync" }),
+  description: Description.default(""),
+  events: Events,
+  enabled: z.boolean().default(true),
+  retry: Retry.default({ maxAttempts: 8 }),
+};
+
+export const CallbackHookCreate = z.strictObject({
+  kind: z.literal("callback"),
+  ...commonCreate,
+  method: z.enum(["POST", "PUT", "GET"]).default("POST"),
+  urls: Urls,
+  headers: Headers.default({}),
+  timeoutMs: z.number().int().min(1000).max(30_000).default(10_000),
+  signing: SigningInput.default({ scheme: "standard-webhooks" }),
+});
+
+export const FunctionHookCreate = z.strictObject({
+  kind: z.literal("function"),
+  ...commonCreate,
+  source: Source.optional().openapi({
+    description: "Deployed as version 1 when given; a template otherwise.",
+  }),
+  secrets: Secrets.default({}),
+  limits: Limits.default({ memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 }),
+});
+
+export const HookCreate = z
+  .discriminatedUnion("kind", [CallbackHookCreate, FunctionHookCreate])
+  .openapi("HookCreate");
+
+/** PATCH: any field of either kind; fields of the other kind are refused with 422. */
+export const HookPatch = z
+  .strictObject({
+    name: Name.optional(),
+    description: Description.optional(),
+    events: Events.optional(),
+    enabled: z.boolean().optional(),
+    retry: Retry.optional(),
+    method: z.enum(["POST", "PUT", "GET"]).optional(),
+    urls: Urls.optional(),
+    headers: HeadersPatch.optional().openapi({ description: "Merged: a null value removes that header." }),
+    timeoutMs: z.number().int().min(1000).max(30_000).optional(),
+    signing: SigningInput.optional(),
+    source: Source.optional(),
+    secrets: SecretsPatch.optional().openapi({ description: "Merged: a null value removes that secret." }),
+    limits: LimitsPatch.optional(),
+  })
+  .openapi("HookPatch");
+
+const MaskedMap = z.record(z.string(), z.string()).openapi({ description: "Values masked" });
+
+const hookCommon = {
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  events: z.array(z.string()),
+  enabled: z.boolean(),
+  disabledReason: z.string().nullable(),
+  retry: z.object({ maxAttempts: z.number().int() }),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+export const SigningView = z.union([
+  z.object({
+    scheme: z.literal("standard-webhooks"),
+    secret: z.string(),
+    rotatingUntil: z.string().nullable(),
+  }),
+  z.object({
+    scheme: z.literal("hmac-sha256"),
+    header: z.string(),
+    payload: z.enum(["body", "url+body"]),
+    encoding: z.enum(["hex", "base64"]),
+    prefix: z.string(),
+    secret: z.string(),
+    rotatingUntil: z.string().nullable(),
+  }),
+]);
+
+export const CallbackHookView = z
+  .object({
+    kind: z.literal("callback"),
+    ...hookCommon,
+    method: z.enum(["POST", "PUT", "GET"]),
+    urls: z.array(z.string()),
+    disabledUrls: z.array(z.object({ url: z.string(), at: z.string(), reason: z.string() })),
+    headers: MaskedMap,
+    timeoutMs: z.number().int(),
+    signing: SigningView,
+  })
+  .openapi("CallbackHook");
+
+export const FunctionHookView = z
+  .object({
+    kind: z.literal("function"),
+    ...hookCommon,
+    source: z.string(),
+    liveVersion: z.number().int().nullable(),
+    secrets: MaskedMap,
+    limits: z.object({ memoryMb: z.number().int(), timeoutMs: z.number().int(), cpuMs: z.number().int() }),
+  })
+  .openapi("FunctionHook");
+
+export const HookView = z.discriminatedUnion("kind", [CallbackHookView, FunctionHookView]).openapi("Hook");
+
+export const HookIdParam = z.object({
+  ws: z.string().openapi({ param: { name: "ws", in: "path" } }),
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" }, example: "hk_0123456789abcdefghjk" }),
+});
+
+export const SigningSecretView = z
+  .object({
+    secret: z.string(),
+    previousSecret: z.string().nullable(),
+    previousExpiresAt: z.string().nullable(),
+  })
+  .openapi("SigningSecret");
+
+export const RotateSecretBody = z.strictObject({
+  secret: SigningSecret.optional().openapi({ description: "The new secret; generated when omitted." }),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86400)
+    .default(86400),
+});
+
+export const SourceBody = z.strictObject({ source: Source });
+export const DeployBody = z.strictObject({
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .openapi({ description: "Roll back to this version; the draft when omitted." }),
+});
+export const FunctionVersionView = z
+  .object({ version: z.number().int(), live: z.boolean(), source: z.string(), createdAt: z.string() })
+  .openapi("FunctionVersion");
+
+export type HookCreateInput = z.infer<typeof HookCreate>;
+export type CallbackHookCreateInput = z.infer<typeof CallbackHookCreate>;
+export type FunctionHookCreateInput = z.infer<typeof FunctionHookCreate>;
+export type HookPatchInput = z.infer<typeof HookPatch>;
+export type SigningInputValue = z.infer<typeof SigningInput>;
+export type HookViewValue = z.infer<typeof HookView>;
+export type SigningViewValue = z.infer<typeof SigningView>;
+
+function unique(values: string[]): boolean {
+  return new Set(values).size === values.length;
+}
+
+function urlProblem(value: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "must be an absolute URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return "must use http or https";
+  if (url.username || url.password) return "must not contain credentials; use headers instead";
+  if (!url.hostname) return "must name a host";
+  return null;
+}

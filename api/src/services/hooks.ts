@@ -1,0 +1,339 @@
+// The hook registry: both kinds in one resource, discriminated by `kind`.
+import { compileFunction } from "@hookrun/runtime";
+import type { HookRow, HookUpdate, NewHook, SigningConfig } from "../db/schema";
+import { newId } from "../ids";
+import type {
+  CallbackHookCreateInput,
+  FunctionHookCreateInput,
+  HookCreateInput,
+  HookPatchInput,
+  HookViewValue,
+  SigningInputValue,
+} from "../schemas/hooks";
+import type { Store } from "./context";
+import { checkEventSubscriptions } from "./event-subscriptions";
+import {
+  generateSigningSecret,
+  maskMap,
+  maskSecret,
+  mergeMap,
+  openMap,
+  openSecret,
+  sealMap,
+  sealSecret,
+} from "./hook-secrets";
+import { type FailureDetail, failure, isUniqueViolation, type Result, success } from "./result";
+
+export const DEFAULT_FUNCTION_SOURCE = `export default async function (event, ctx) {
+  console.log("received", event.type, event.id);
+  return { ok: true };
+}
+`;
+
+const CALLBACK_ONLY = ["method", "urls", "headers", "timeoutMs", "signing"] as const;
+const FUNCTION_ONLY = ["source", "secrets", "limits"] as const;
+
+const notFound = (id: string) => failure("not_found", `hook ${id} not found`);
+const nameTaken = (name: string) =>
+  failure("conflict", `a hook named "${name}" already exists in this workspace`);
+
+export async function findHook(store: Store, workspaceId: string, id: string): Promise<HookRow | undefined> {
+  return store.db
+    .selectFrom("hooks")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", id)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+}
+
+export async function getHook(store: Store, workspaceId: string, id: string): Promise<Result<HookViewValue>> {
+  const row = await findHook(store, workspaceId, id);
+  return row ? success(presentHook(store, row)) : notFound(id);
+}
+
+export async function listHooks(
+  store: Store,
+  workspaceId: string,
+  filter: { kind?: "callback" | "function" | undefined; enabled?: boolean | undefined },
+): Promise<HookViewValue[]> {
+  let query = store.db
+    .selectFrom("hooks")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("deleted_at", "is", null);
+  if (filter.kind) query = query.where("kind", "=", filter.kind);
+  if (filter.enabled !== undefined) query = query.where("enabled", "=", filter.enabled);
+  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+  return rows.map((row) => presentHook(store, row));
+}
+
+export async function createHook(
+  store: Store,
+  workspaceId: string,
+  input: HookCreateInput,
+): Promise<Result<HookViewValue>> {
+  const events = await checkEventSubscriptions(store.db, workspaceId, input.events);
+  if (!events.ok) return events;
+  const id = newId("hk");
+  const common = {
+    id,
+    workspace_id: workspaceId,
+    kind: input.kind,
+    name: input.name,
+    description: input.description,
+    events: JSON.stringify(input.events),
+    enabled: input.enabled,
+    retry: JSON.stringify(input.retry),
+  };
+  if (input.kind === "callback")
+    return insertHook(store, { ...common, ...callbackColumns(store, id, input) });
+  return createFunctionHook(store, { ...common, ...functionColumns(store, id, input) }, input.source);
+}
+
+function callbackColumns(store: Store, id: string, input: CallbackHookCreateInput): Partial<NewHook> {
+  const { secret, config } = splitSigning(input.signing);
+  return {
+    method: input.method,
+    urls: JSON.stringify(input.urls),
+    disabled_urls: JSON.stringify([]),
+    headers_enc: sealMap(store.box, id, "headers", normalizeHeaders(input.headers)),
+    timeout_ms: input.timeoutMs,
+    signing: JSON.stringify(config),
+    signing_secret_enc: sealSecret(store.box, id, secret ?? generateSigningSecret()),
+  };
+}
+
+function functionColumns(store: Store, id: string, input: FunctionHookCreateInput): Partial<NewHook> {
+  return {
+    source: input.source ?? DEFAULT_FUNCTION_SOURCE,
+    secrets_enc: sealMap(store.box, id, "secrets", input.secrets),
+    limits: JSON.stringify(input.limits),
+  };
+}
+
+/** A function created with a body goes live at once as version 1, as "CREATE" does in the seeds. */
+async function createFunctionHook(
+  store: Store,
+  row: NewHook,
+  source: string | undefined,
+): Promise<Result<HookViewValue>> {
+  if (source === undefined) return insertHook(store, row);
+  const compiled = await compileFunction(source);
+  if (!compiled.ok) return failure("invalid", "the function does not compile", compiled.diagnostics);
+  try {
+    const created = await store.db.transaction().execute(async (tx) => {
+      const hook = await tx
+        .insertInto("hooks")
+        .values({ ...row, live_version: 1 })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      await tx
+        .insertInto("function_versions")
+        .values({
+          id: newId("fv"),
+          workspace_id: hook.workspace_id,
+          hook_id: hook.id,
+          version: 1,
+          source,
+          code: compiled.code,
+          source_map: compiled.sourceMap,
+        })
+        .execute();
+      return hook;
+    });
+    return success(presentHook(store, created));
+  } catch (error) {
+    if (isUniqueViolation(error)) return nameTaken(row.name);
+    throw error;
+  }
+}
+
+async function insertHook(store: Store, row: NewHook): Promise<Result<HookViewValue>> {
+  try {
+    const created = await store.db.insertInto("hooks").values(row).returningAll().executeTakeFirstOrThrow();
+    return success(presentHook(store, created));
+  } catch (error) {
+    if (isUniqueViolation(error)) return nameTaken(row.name);
+    throw error;
+  }
+}
+
+export async function updateHook(
+  store: Store,
+  workspaceId: string,
+  id: string,
+  patch: HookPatchInput,
+): Promise<Result<HookViewValue>> {
+  const row = await findHook(store, workspaceId, id);
+  if (!row) return notFound(id);
+  const misplaced = misplacedFields(row.kind, patch);
+  if (misplaced.length > 0) {
+    return failure("invalid", `these fields do not apply to a ${row.kind} hook`, misplaced);
+  }
+  if (patch.events) {
+    const events = await checkEventSubscriptions(store.db, workspaceId, patch.events);
+    if (!events.ok) return events;
+  }
+  const changes =
+    row.kind === "callback" ? callbackChanges(store, row, patch) : functionChanges(store, row, patch);
+  if (!changes.ok) return changes;
+  try {
+    const updated = await store.db
+      .updateTable("hooks")
+      .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
+      .where("id", "=", id)
+      .where("workspace_id", "=", workspaceId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return success(presentHook(store, updated));
+  } catch (error) {
+    if (isUniqueViolation(error) && patch.name) return nameTaken(patch.name);
+    throw error;
+  }
+}
+
+function misplacedFields(kind: HookRow["kind"], patch: HookPatchInput): FailureDetail[] {
+  const foreign = kind === "callback" ? FUNCTION_ONLY : CALLBACK_ONLY;
+  return foreign
+    .filter((field) => patch[field] !== undefined)
+    .map((field) => ({
+      path: field,
+      message: `applies to ${kind === "callback" ? "function" : "callback"} hooks only`,
+    }));
+}
+
+function commonChanges(row: HookRow, patch: HookPatchInput): HookUpdate {
+  const changes: HookUpdate = {
+    name: patch.name,
+    description: patch.description,
+    events: patch.events && JSON.stringify(patch.events),
+    retry: patch.retry && JSON.stringify(patch.retry),
+  };
+  // Enabling by hand clears the reason an automatic disable left behind.
+  if (patch.enabled !== undefined && patch.enabled !== row.enabled) {
+    Object.assign(changes, {
+      enabled: patch.enabled,
+      disabled_reason: patch.enabled ? null : "disabled by a user",
+      failing_since: null,
+    });
+  }
+  return changes;
+}
+
+function callbackChanges(store: Store, row: HookRow, patch: HookPatchInput): Result<HookUpdate> {
+  const changes: HookUpdate = { method: patch.method, timeout_ms: patch.timeoutMs };
+  if (patch.urls) {
+    changes.urls = JSON.stringify(patch.urls);
+    // A URL given again (or anew) is live again; 410-disabled URLs that were dropped are forgotten.
+    changes.disabled_urls = JSON.stringify([]);
+  }
+  if (patch.headers) {
+    const current = openMap(store.box, row.id, "headers", row.headers_enc);
+    const merged = mergeMap(current, normalizeHeaders(patch.headers));
+    if (Object.keys(merged).length > 20) return failure("invalid", "a hook has at most 20 headers");
+    changes.headers_enc = sealMap(store.box, row.id, "headers", merged);
+  }
+  if (patch.signing) {
+    const { secret, config } = splitSigning(patch.signing);
+    changes.signing = JSON.stringify(config);
+    if (secret) changes.signing_secret_enc = sealSecret(store.box, row.id, secret);
+  }
+  return success(changes);
+}
+
+function functionChanges(store: Store, row: HookRow, patch: HookPatchInput): Result<HookUpdate> {
+  const changes: HookUpdate = { source: patch.source };
+  if (patch.secrets) {
+    const merged = mergeMap(openMap(store.box, row.id, "secrets", row.secrets_enc), patch.secrets);
+    if (Object.keys(merged).length > 50) return failure("invalid", "a function has at most 50 secrets");
+    changes.secrets_enc = sealMap(store.box, row.id, "secrets", merged);
+  }
+  if (patch.limits) {
+    const limits = { ...row.limits, ...patch.limits };
+    if ((limits.cpuMs ?? 0) > (limits.timeoutMs ?? 0)) {
+      return failure("invalid", "the limits are inconsistent", [
+        { path: "limits.cpuMs", message: "must not exceed timeoutMs" },
+      ]);
+    }
+    changes.limits = JSON.stringify(limits);
+  }
+  return success(changes);
+}
+
+/** Soft delete: the hook keeps its logs but never receives anything again; pending deliveries are canceled. */
+export async function deleteHook(store: Store, workspaceId: string, id: string): Promise<Result<null>> {
+  const deleted = await store.db.transaction().execute(async (tx) => {
+    const hook = await tx
+      .updateTable("hooks")
+      .set({ deleted_at: new Date(), enabled: false, disabled_reason: "deleted" })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .where("deleted_at", "is", null)
+      .returning("id")
+      .executeTakeFirst();
+    if (!hook) return false;
+    await tx
+      .updateTable("deliveries")
+      .set({
+        status: "canceled",
+        finished_at: new Date(),
+        updated_at: new Date(),
+        last_outcome: "hook_deleted",
+      })
+      .where("hook_id", "=", id)
+      .where("status", "=", "pending")
+      .execute();
+    return true;
+  });
+  return deleted ? success(null) : notFound(id);
+}
+
+function splitSigning(input: SigningInputValue): { secret: string | undefined; config: SigningConfig } {
+  const { secret, ...config } = input;
+  return { secret, config };
+}
+
+function normalizeHeaders<V>(headers: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
+}
+
+export function presentHook(store: Store, row: HookRow): HookViewValue {
+  const common = {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    events: row.events,
+    enabled: row.enabled,
+    disabledReason: row.disabled_reason,
+    retry: row.retry,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+  if (row.kind === "function") {
+    return {
+      kind: "function",
+      ...common,
+      source: row.source ?? "",
+      liveVersion: row.live_version,
+      secrets: maskMap(openMap(store.box, row.id, "secrets", row.secrets_enc)),
+      limits: row.limits ?? { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 },
+    };
+  }
+  const secret = row.signing_secret_enc ? openSecret(store.box, row.id, row.signing_secret_enc) : "";
+  const rotating = row.previous_signing_secret_expires_at;
+  return {
+    kind: "callback",
+    ...common,
+    method: row.method ?? "POST",
+    urls: row.urls ?? [],
+    disabledUrls: row.disabled_urls ?? [],
+    headers: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
+    timeoutMs: row.timeout_ms ?? 10_000,
+    signing: {
+      ...(row.signing ?? { scheme: "standard-webhooks" }),
+      secret: maskSecret(secret),
+      rotatingUntil: rotating && rotating > new Date() ? rotating.toISOString() : null,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+// A callback's signing secret: revealed to admins on request, rotated with a grace period during
+// which requests carry signatures by both the new and the previous secret.
+import type { HookRow } from "../db/schema";
+import type { Store } from "./context";
+import { generateSigningSecret, openSecret, sealSecret } from "./hook-secrets";
+import { findHook } from "./hooks";
+import { failure, type Result, success } from "./result";
+
+export interface SigningSecrets {
+  secret: string;
+  previousSecret: string | null;
+  previousExpiresAt: string | null;
+}
+
+async function findCallbackHook(store: Store, workspaceId: string, id: string): Promise<Result<HookRow>> {
+  const row = await findHook(store, workspaceId, id);
+  if (!row) return failure("not_found", `hook ${id} not found`);
+  if (row.kind !== "callback" || !row.signing_secret_enc) {
+    return failure("invalid", `hook ${id} is a function hook; only callback hooks are signed`);
+  }
+  return success(row);
+}
+
+function reveal(store: Store, row: HookRow, now: Date): SigningSecrets {
+  const expires = row.previous_signing_secret_expires_at;
+  const previousLive = row.previous_signing_secret_enc && expires && expires > now;
+  return {
+    secret: openSecret(store.box, row.id, row.signing_secret_enc ?? ""),
+    previousSecret: previousLive
+      ? openSecret(store.box, row.id, row.previous_signing_secret_enc ?? "")
+      : null,
+    previousExpiresAt: previousLive ? expires.toISOString() : null,
+  };
+}
+
+export async function revealSigningSecret(
+  store: Store,
+  workspaceId: string,
+  id: string,
+): Promise<Result<SigningSecrets>> {
+  const row = await findCallbackHook(store, workspaceId, id);
+  return row.ok ? success(reveal(store, row.value, new Date())) : row;
+}
+
+export async function rotateSigningSecret(
+  store: Store,
+  workspaceId: string,
+  id: string,
+  input: { secret?: string | undefined; graceSeconds: number },
+): Promise<Result<SigningSecrets>> {
+  const found = await findCallbackHook(store, workspaceId, id);
+  if (!found.ok) return found;
+  const now = new Date();
+  const updated = await store.db
+    .updateTable("hooks")
+    .set({
+      signing_secret_enc: sealSecret(store.box, id, input.secret ?? generateSigningSecret()),
+      previous_signing_secret_enc: input.graceSeconds > 0 ? found.value.signing_secret_enc : null,
+      previous_signing_secret_expires_at:
+        input.graceSeconds > 0 ? new Date(now.getTime() + input.graceSeconds * 1000) : null,
+      updated_at: now,
+    })
+    .where("id", "=", id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return success(reveal(store, updated, now));
+}

@@ -1,0 +1,7 @@
+// Every migration, in order. A static list (not a folder scan) so the bundled CLI carries them.
+import type { Migration } from "kysely";
+import * as initial from "./20261122190000_initial";
+
+export const migrations: Record<string, Migration> = {
+  "20261122190000_initial": initial,
+};

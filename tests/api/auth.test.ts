@@ -1,0 +1,106 @@
+// Protects authentication and role checks: who may call which route, on both databases.
+// A wrong answer here is a security hole (an ingest key editing hooks) or a locked-out admin.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callbackHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
+import { testDatabases } from "../support/db";
+
+type Who = "root" | "admin" | "operator" | "ingest";
+
+describe.each(testDatabases)("authentication and roles on $name", (target) => {
+  let api: TestApi;
+  let acme: WorkspaceKeys;
+  let hookId: string;
+
+  beforeAll(async () => {
+    api = await startTestApi(target);
+    acme = await api.workspace("acme");
+    const hook = await api.request("POST", `/v1/workspaces/${acme.ws}/hooks`, {
+      key: acme.admin,
+      body: callbackHook(),
+    });
+    hookId = hook.body.id;
+  });
+  afterAll(() => api.close());
+
+  const keyOf = (who: Who) => (who === "root" ? api.rootKey : acme[who]);
+
+  it.each([
+    ["no header", {}],
+    ["a non-bearer scheme", { authorization: "Basic dXNlcjpwYXNz" }],
+    ["an unknown key", { authorization: "Bearer hr_doesnotexist" }],
+    ["an empty bearer", { authorization: "Bearer " }],
+  ])("answers 401 in the error envelope for %s", async (_label, headers) => {
+    const res = await api.request("GET", "/v1/workspaces", { headers });
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe("unauthorized");
+    expect(res.body.error.requestId).toBe(res.headers.get("x-request-id"));
+    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer/);
+  });
+
+  // [method, path (with :ws and :hook), body, who may]
+  const matrix: [string, string, unknown, Who[]][] = [
+    ["GET", "/v1/workspaces", undefined, ["root"]],
+    ["POST", "/v1/workspaces", { name: "other" }, ["root"]],
+    ["GET", "/v1/workspaces/:ws", undefined, ["root"]],
+    ["GET", "/v1/workspaces/:ws/keys", undefined, ["root", "admin"]],
+    ["POST", "/v1/workspaces/:ws/keys", { name: "k", role: "ingest" }, ["root", "admin"]],
+    ["GET", "/v1/workspaces/:ws/event-types", undefined, ["root", "admin", "operator"]],
+    ["POST", "/v1/workspaces/:ws/event-types", { name: "role.check" }, ["root", "admin"]],
+    ["GET", "/v1/workspaces/:ws/hooks", undefined, ["root", "admin", "operator"]],
+    ["GET", "/v1/workspaces/:ws/hooks/:hook", undefined, ["root", "admin", "operator"]],
+    ["POST", "/v1/workspaces/:ws/hooks", callbackHook(), ["root", "admin"]],
+    ["PATCH", "/v1/workspaces/:ws/hooks/:hook", { description: "x" }, ["root", "admin"]],
+    ["GET", "/v1/workspaces/:ws/hooks/:hook/signing-secret", undefined, ["root", "admin"]],
+  ];
+
+  describe.each(matrix)("%s %s", (method, template, body, allowed) => {
+    it.each(["root", "admin", "operator", "ingest"] as Who[])("as %s", async (who) => {
+      const path = template.replace(":ws", acme.ws).replace(":hook", hookId);
+      // Names must stay unique across the table's repeated creates.
+      const unique =
+        body && typeof body === "object" && "name" in body
+          ? { ...body, name: `${String(body.name)}.${who}` }
+          : body;
+      const res = await api.request(method, path, { key: keyOf(who), body: unique });
+      if (allowed.includes(who)) {
+        expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+      } else {
+        expect(res.status).toBe(403);
+        expect(res.body.error.code).toBe("forbidden");
+      }
+    });
+  });
+
+  it("stops accepting a key as soon as it is revoked", async () => {
+    const created = await api.request("POST", `/v1/workspaces/${acme.ws}/keys`, {
+      key: acme.admin,
+      body: { name: "temporary", role: "operator" },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.key).toMatch(/^hr_/);
+    expect(
+      (await api.request("GET", `/v1/workspaces/${acme.ws}/hooks`, { key: created.body.key })).status,
+    ).toBe(200);
+
+    const revoked = await api.request("DELETE", `/v1/workspaces/${acme.ws}/keys/${created.body.id}`, {
+      key: acme.admin,
+    });
+    expect(revoked.status).toBe(200);
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect(
+      (await api.request("GET", `/v1/workspaces/${acme.ws}/hooks`, { key: created.body.key })).status,
+    ).toBe(401);
+  });
+
+  it("stores only a hash of each key and never lists the key itself", async () => {
+    const listed = await api.request("GET", `/v1/workspaces/${acme.ws}/keys`, { key: acme.admin });
+    expect(listed.status).toBe(200);
+    const text = JSON.stringify(listed.body);
+    for (const key of [acme.admin, acme.operator, acme.ingest]) expect(text).not.toContain(key);
+    const rows = await api.db.selectFrom("api_keys").select(["hash", "prefix"]).execute();
+    for (const row of rows) {
+      expect(row.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.prefix.length).toBeLessThan(12);
+    }
+  });
+});

@@ -1,0 +1,141 @@
+// Protects the first-run experience: the built CLI starts on the embedded database with no setup,
+// prints its URL and a root key once (also saved 0600), and that key creates a workspace and a hook.
+// On PostgreSQL, several processes starting at once migrate safely and create exactly one root key.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPostgresDatabase } from "../support/db";
+
+const root = join(import.meta.dirname, "../..");
+const running: ChildProcess[] = [];
+
+interface Started {
+  url: string;
+  rootKey: string | null;
+  output: () => string;
+  stop: () => Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, [join(root, "dist/cli.js"), "serve"], {
+    env: { PATH: process.env.PATH ?? "", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.push(child);
+  let output = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${output}`)), 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
+      // The key line follows the URL line in the same callback; wait for the blank line after it.
+      const done = url && (!output.includes("root API key") || /root API key[^\n]*\n(.*\n)*\n/.test(output));
+      if (url && done) {
+        clearTimeout(timer);
+        resolve({
+          url,
+          rootKey: /root API key \(shown once\): (\S+)/.exec(output)?.[1] ?? null,
+          output: () => output,
+          stop: () => {
+            child.kill("SIGTERM");
+            return exited;
+          },
+        });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+}
+
+async function call(base: string, method: string, path: string, key: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
+});
+afterAll(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+describe("hookrun serve on the embedded database", () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "hookrun-cli-"));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it("starts with nothing configured, prints a root key once, and the key works", async () => {
+    const first = await start({ HOOKRUN_DATA_DIR: dataDir });
+    expect(first.rootKey).toMatch(/^hr_/);
+    const keyFile = join(dataDir, "root.key");
+    expect(readFileSync(keyFile, "utf8").trim()).toBe(first.rootKey);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dataDir, "encryption.key")).mode & 0o777).toBe(0o600);
+
+    expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    const key = first.rootKey ?? "";
+    const ws = await call(first.url, "POST", "/v1/workspaces", key, { name: "acme" });
+    expect(ws.status).toBe(201);
+    const hook = await call(first.url, "POST", `/v1/workspaces/${ws.body.id}/hooks`, key, {
+      kind: "callback",
+      name: "crm",
+      events: ["verification"],
+      urls: ["https://crm.example.com/hooks"],
+      headers: { "x-api-key": "kept-across-restarts" },
+    });
+    expect(hook.status).toBe(201);
+    expect(await first.stop()).toBe(0);
+
+    // Second start: same data, no new key printed, secrets still readable with the saved encryption key.
+    const second = await start({ HOOKRUN_DATA_DIR: dataDir });
+    expect(second.rootKey).toBeNull();
+    expect(second.output()).not.toContain("hr_");
+    const again = await call(second.url, "GET", `/v1/workspaces/${ws.body.id}/hooks/${hook.body.id}`, key);
+    expect(again.status).toBe(200);
+    expect(again.body.headers).toEqual({ "x-api-key": "••••arts" });
+    await second.stop();
+  });
+
+  it("fails fast with one clear line per bad variable", () => {
+    let stderr = "";
+    try {
+      execFileSync(process.execPath, [join(root, "dist/cli.js"), "serve"], {
+        env: { PATH: process.env.PATH ?? "", PORT: "http", HOOKRUN_EGRESS_ALLOW: "everything" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+    } catch (error) {
+      stderr = String((error as { stderr: Buffer }).stderr);
+      expect((error as { status: number }).status).toBe(1);
+    }
+    expect(stderr).toMatch(/PORT: must be a whole number/);
+    expect(stderr).toMatch(/HOOKRUN_EGRESS_ALLOW: entry 0 must be a CIDR/);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)("hookrun serve on PostgreSQL", () => {
+  it("lets three processes start at once: one migration run, one root key", async () => {
+    const database = await createPostgresDatabase();
+    try {
+      const env = {
+        DATABASE_URL: database.url,
+        HOOKRUN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+      };
+      const started = await Promise.all([start(env), start(env), start(env)]);
+      const keys = started.map((s) => s.rootKey).filter(Boolean);
+      expect(keys).toHaveLength(1);
+      const ws = await call(started[2]?.url ?? "", "POST", "/v1/workspaces", keys[0] ?? "", { name: "pg" });
+      expect(ws.status).toBe(201);
+      await Promise.all(started.map((s) => s.stop()));
+    } finally {
+      await database.drop();
+    }
+  });
+});

@@ -1,0 +1,64 @@
+// Protects start-up configuration: defaults as documented, and one clear message per bad variable.
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../api/src/config";
+
+describe("loadConfig", () => {
+  it("applies the documented defaults", () => {
+    expect(loadConfig({})).toEqual({
+      port: 8787,
+      host: "127.0.0.1",
+      databaseUrl: undefined,
+      dataDir: "./.hookrun",
+      rootKey: undefined,
+      encryptionKey: undefined,
+      egressAllow: [],
+      maxEventBytes: 262144,
+      retentionDays: 30,
+    });
+  });
+
+  it("reads every variable", () => {
+    const key = Buffer.alloc(32, 7).toString("base64");
+    const config = loadConfig({
+      PORT: "9000",
+      HOST: "0.0.0.0",
+      DATABASE_URL: "postgres://u@db:5432/hookrun",
+      HOOKRUN_DATA_DIR: "/var/lib/hookrun",
+      HOOKRUN_ROOT_KEY: "r".repeat(32),
+      HOOKRUN_ENCRYPTION_KEY: key,
+      HOOKRUN_EGRESS_ALLOW: "127.0.0.1/32, ::1/128",
+      HOOKRUN_MAX_EVENT_BYTES: "1048576",
+      HOOKRUN_RETENTION_DAYS: "7",
+    });
+    expect(config).toMatchObject({
+      port: 9000,
+      host: "0.0.0.0",
+      egressAllow: ["127.0.0.1/32", "::1/128"],
+      maxEventBytes: 1048576,
+      retentionDays: 7,
+    });
+    expect(config.encryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
+  });
+
+  it.each([
+    ["PORT", { PORT: "eighty" }],
+    ["PORT", { PORT: "70000" }],
+    ["DATABASE_URL", { DATABASE_URL: "mysql://x" }],
+    ["HOOKRUN_ROOT_KEY", { HOOKRUN_ROOT_KEY: "short" }],
+    ["HOOKRUN_ENCRYPTION_KEY", { HOOKRUN_ENCRYPTION_KEY: "dG9vIHNob3J0" }],
+    ["HOOKRUN_EGRESS_ALLOW", { HOOKRUN_EGRESS_ALLOW: "127.0.0.1" }],
+    ["HOOKRUN_EGRESS_ALLOW", { HOOKRUN_EGRESS_ALLOW: "10.0.0.0/33" }],
+    ["HOOKRUN_MAX_EVENT_BYTES", { HOOKRUN_MAX_EVENT_BYTES: "-1" }],
+    ["HOOKRUN_RETENTION_DAYS", { HOOKRUN_RETENTION_DAYS: "0" }],
+    ["HOOKRUN_ENCRYPTION_KEY", { DATABASE_URL: "postgres://u@db/h" }],
+  ])("names %s when it is wrong", (variable, env) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${variable}:`));
+  });
+
+  it("reports every bad variable at once", () => {
+    expect(() => loadConfig({ PORT: "x", HOOKRUN_RETENTION_DAYS: "y" })).toThrow(
+      /PORT:[\s\S]*HOOKRUN_RETENTION_DAYS:/,
+    );
+  });
+});

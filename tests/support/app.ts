@@ -1,0 +1,97 @@
+// An in-process hookrun API on a test database, driven through app.request(): no sockets, real SQL.
+import { randomBytes } from "node:crypto";
+import { createApp } from "../../api/src/app";
+import type { Db } from "../../api/src/db/connect";
+import { generateApiKey, hashApiKey } from "../../api/src/security/api-keys";
+import { createSecretBox } from "../../api/src/security/secret-box";
+import type { TestDatabase } from "./db";
+
+export interface ApiResponse {
+  status: number;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read arbitrary JSON and assert on it
+  body: any;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  key?: string | undefined;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+export interface WorkspaceKeys {
+  ws: string;
+  admin: string;
+  operator: string;
+  ingest: string;
+}
+
+export interface TestApi {
+  db: Db;
+  rootKey: string;
+  request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** A workspace with one key of each role. */
+  workspace(name: string): Promise<WorkspaceKeys>;
+  close(): Promise<void>;
+}
+
+export async function startTestApi(target: TestDatabase): Promise<TestApi> {
+  const { db, close } = await target.open();
+  const rootKey = generateApiKey();
+  const box = createSecretBox(randomBytes(32));
+  const errors: unknown[] = [];
+  const app = createApp({ db, box, rootKeyHash: hashApiKey(rootKey), log: (_m, e) => errors.push(e) });
+
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] ??= "application/json";
+    }
+    const res = await app.request(path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: leave the text for the assertion to show
+    }
+    if (res.status >= 500)
+      throw new Error(`${method} ${path} answered ${res.status}: ${text} ${String(errors.at(-1))}`);
+    return { status: res.status, body: parsed, headers: res.headers };
+  }
+
+  async function workspace(name: string): Promise<WorkspaceKeys> {
+    const created = await request("POST", "/v1/workspaces", { key: rootKey, body: { name } });
+    if (created.status !== 201) throw new Error(`workspace: ${JSON.stringify(created.body)}`);
+    const ws: string = created.body.id;
+    const key = async (role: string) => {
+      const res = await request("POST", `/v1/workspaces/${ws}/keys`, {
+        key: rootKey,
+        body: { name: role, role },
+      });
+      return res.body.key as string;
+    };
+    return { ws, admin: await key("admin"), operator: await key("operator"), ingest: await key("ingest") };
+  }
+
+  return { db, rootKey, request, workspace, close };
+}
+
+export const callbackHook = (overrides: Record<string, unknown> = {}) => ({
+  kind: "callback",
+  name: `cb-${randomBytes(3).toString("hex")}`,
+  events: ["verification"],
+  urls: ["https://receiver.example.com/hooks"],
+  ...overrides,
+});
+
+export const functionHook = (overrides: Record<string, unknown> = {}) => ({
+  kind: "function",
+  name: `fn-${randomBytes(3).toString("hex")}`,
+  events: ["verification"],
+  ...overrides,
+});

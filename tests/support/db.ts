@@ -1,0 +1,75 @@
+// Runs API tests on every database we support: PGlite always, PostgreSQL too when TEST_DATABASE_URL is
+// set (CI). Each Postgres open() gets a fresh database so tests can run in parallel and leave nothing.
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { type Db, openDatabase } from "../../api/src/db/connect";
+import { migrateToLatest } from "../../api/src/db/migrate";
+
+export interface TestDatabase {
+  name: "pglite" | "postgres";
+  /** A migrated, empty database (pass `migrate: false` for a bare one). */
+  open(options?: { migrate?: boolean }): Promise<{ db: Db; close(): Promise<void> }>;
+}
+
+const adminUrl = process.env.TEST_DATABASE_URL;
+
+async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Creates `hookrun_t_<random>` next to TEST_DATABASE_URL; `drop()` removes it even if still connected. */
+export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
+  const name = `hookrun_t_${randomBytes(6).toString("hex")}`;
+  await admin((c) => c.query(`create database ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+  };
+}
+
+async function prepare(db: Db, migrate: boolean | undefined): Promise<void> {
+  if (migrate !== false) await migrateToLatest(db);
+}
+
+const pglite: TestDatabase = {
+  name: "pglite",
+  async open(options) {
+    const opened = await openDatabase({});
+    await prepare(opened.db, options?.migrate).catch(async (error: unknown) => {
+      await opened.close();
+      throw error;
+    });
+    return { db: opened.db, close: opened.close };
+  },
+};
+
+const postgres: TestDatabase = {
+  name: "postgres",
+  async open(options) {
+    const created = await createPostgresDatabase();
+    const opened = await openDatabase({ url: created.url });
+    const close = async () => {
+      try {
+        await opened.close();
+      } finally {
+        await created.drop();
+      }
+    };
+    await prepare(opened.db, options?.migrate).catch(async (error: unknown) => {
+      await close();
+      throw error;
+    });
+    return { db: opened.db, close };
+  },
+};
+
+export const testDatabases: TestDatabase[] = adminUrl ? [pglite, postgres] : [pglite];
