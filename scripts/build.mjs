@@ -1,5 +1,6 @@
 // Bundles the service into dist/: the CLI (api + runtime) and the sandbox executor entry.
-// Packages stay external: native addons (isolated-vm) and PGlite's WASM must load from node_modules.
+// Third-party packages stay external: native addons (isolated-vm) and PGlite's WASM load from
+// node_modules.
 import { build } from "esbuild";
 
 const common = {
@@ -10,6 +11,8 @@ const common = {
   packages: "external",
   sourcemap: true,
   logLevel: "warning",
+  // Our own workspaces are TypeScript sources: bundle them rather than import them at run time.
+  alias: { "@hookrun/runtime": "./runtime/src/index.ts", "@hookrun/api": "./api/src/index.ts" },
 };
 
 await build({

@@ -1,0 +1,233 @@
+// One function version inside an executor: its code, its warm isolate, and the serial queue of its
+// invocations (one at a time, so CPU time, console lines and limits belong to one invocation).
+// Runs only in executor processes: a limit hit disposes the isolate here; a catastrophic V8 error
+// takes the whole executor down, which the runtime in the parent survives.
+import type { TraceMap } from "@jridgewell/trace-mapping";
+import { SCRIPT_FILENAME } from "../script-names";
+import type { Invocation } from "./host-bindings";
+import type { Limits } from "./limits";
+import type { ExecutorOutcome, RunError, RunStatus } from "./protocol";
+import { lazyTraceMap, mapStack } from "./stack";
+import { type IsolateEvents, idleInvocation, takeWarm, type WarmIsolate as Warm } from "./warm-isolate";
+
+export type Job = { id: number; eventJson: string; ctxJson: string; limits: Limits };
+
+type Reply = { ok: true; json?: string; truncated?: boolean } | { ok: false; error: RunError };
+
+/** Why we disposed an isolate mid-run; undefined when something else ended it. */
+type Kill = "timeout" | "cpu_limit" | undefined;
+
+/** How long a disposed isolate may take to let go of its run before the executor gives up. */
+const DISPOSE_GRACE_MS = 2000;
+
+export class VersionSandbox {
+  private warm: Warm | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly traceMap: () => TraceMap;
+
+  constructor(
+    readonly code: string,
+    sourceMap: string,
+    private readonly events: IsolateEvents,
+  ) {
+    this.traceMap = lazyTraceMap(sourceMap);
+  }
+
+  /** Runs jobs one after another on this version's isolate. */
+  run(job: Job): Promise<ExecutorOutcome> {
+    const next = this.queue.then(() => this.execute(job));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Disposes the isolate once queued work is done (eviction from the pool). */
+  retire(): void {
+    this.queue = this.queue.then(() => this.discard());
+  }
+
+  private discard(): void {
+    const warm = this.warm;
+    this.warm = undefined;
+    if (warm && !warm.isolate.isDisposed) warm.isolate.dispose();
+  }
+
+  /** The version's isolate, or a fresh one (true) whose module has yet to be loaded. */
+  private currentWarm(limits: Limits): [Warm, boolean] {
+    if (this.warm && !this.warm.isolate.isDisposed && this.warm.memoryMb === limits.memoryMb) {
+      return [this.warm, false];
+    }
+    this.discard();
+    this.warm = takeWarm(limits.memoryMb, this.events);
+    return [this.warm, true];
+  }
+
+  /** Runs the module's top level, within the first invocation's deadline. */
+  private async loadModule(warm: Warm, deadline: number): Promise<void> {
+    const script = await warm.isolate.compileScript(this.code, { filename: SCRIPT_FILENAME });
+    await script.run(warm.context, { timeout: Math.max(1, deadline - Date.now()) });
+    script.release();
+  }
+
+  private async execute(job: Job): Promise<ExecutorOutcome> {
+    const started = performance.now();
+    const deadline = Date.now() + job.limits.timeoutMs;
+    const inv: Invocation = { ...idleInvocation(), id: job.id, deadline, ended: false };
+    let warm: Warm | undefined;
+    let kill: Kill;
+    let cpuBase = 0n;
+    let cpuTimer: NodeJS.Timeout | undefined;
+    const settled = { done: false };
+    let cpuAtStop: bigint | undefined;
+    const stop = (why: Kill) => {
+      kill ??= why;
+      if (warm && !warm.isolate.isDisposed) {
+        cpuAtStop = warm.isolate.cpuTime; // unreadable once disposed
+        warm.isolate.dispose();
+      }
+      this.watchDisposal(settled);
+    };
+    const wallTimer = setTimeout(() => stop("timeout"), job.limits.timeoutMs);
+    // CPU can only grow as fast as wall time, so check when the budget could first be spent.
+    const checkCpu = (budgetLeftMs: number) => {
+      cpuTimer = setTimeout(
+        () => {
+          if (!warm || warm.isolate.isDisposed) return;
+          const used = Number(warm.isolate.cpuTime - cpuBase) / 1e6;
+          if (used >= job.limits.cpuMs) stop("cpu_limit");
+          else checkCpu(job.limits.cpuMs - used);
+        },
+        Math.max(1, budgetLeftMs),
+      );
+    };
+    let reply: Reply | undefined;
+    let failure: unknown;
+    try {
+      const [current, fresh] = this.currentWarm(job.limits);
+      warm = current;
+      // A spare isolate already spent CPU on the prelude; only this invocation's time counts.
+      cpuBase = warm.isolate.cpuTime;
+      warm.slot.inv = inv;
+      checkCpu(job.limits.cpuMs);
+      if (fresh) await this.loadModule(warm, deadline);
+      reply = (await warm.invoke.apply(undefined, [job.eventJson, job.ctxJson], {
+        arguments: { copy: true },
+        result: { promise: true, copy: true },
+        timeout: Math.max(1, deadline - Date.now()),
+      })) as Reply;
+    } catch (err) {
+      failure = err;
+    } finally {
+      settled.done = true;
+      clearTimeout(wallTimer);
+      clearTimeout(cpuTimer);
+      inv.ended = true;
+    }
+    const cpuUsed = cpuAtStop ?? (warm && !warm.isolate.isDisposed ? warm.isolate.cpuTime : cpuBase);
+    return this.finish(inv, warm, { reply, failure, kill, cpuMs: Number(cpuUsed - cpuBase) / 1e6, started });
+  }
+
+  /** If a disposed isolate does not let go of its run, the executor is beyond saving. */
+  private watchDisposal(settled: { done: boolean }): void {
+    setTimeout(() => {
+      if (!settled.done) this.events.fatal("isolate did not stop after dispose");
+    }, DISPOSE_GRACE_MS).unref();
+  }
+
+  private finish(
+    inv: Invocation,
+    warm: Warm | undefined,
+    r: { reply: Reply | undefined; failure: unknown; kill: Kill; cpuMs: number; started: number },
+  ): ExecutorOutcome {
+    for (const t of inv.timers.values()) clearTimeout(t.handle);
+    const leftWork = inv.timers.size > 0 || inv.pendingFetches > 0;
+    const { status, error } = classify(r.reply, r.failure, r.kill, warm);
+    let heapBytes = 0;
+    let footprint = 0;
+    if (warm && !warm.isolate.isDisposed) {
+      const heap = warm.isolate.getHeapStatisticsSync();
+      heapBytes = heap.used_heap_size;
+      footprint = heap.total_heap_size + heap.externally_allocated_size;
+    }
+    // An isolate that hit a limit, or left timers/fetches behind that would resume user code
+    // outside any deadline, is thrown away.
+    // A module whose top level failed is retried on a fresh isolate next time, too.
+    const limitHit = status !== "ok" && status !== "error";
+    const discarded = limitHit || leftWork || r.failure !== undefined || !warm || warm.isolate.isDisposed;
+    if (discarded) this.discard();
+    if (error?.stack) error.stack = mapStack(error.stack, this.traceMap());
+    const ok = r.reply?.ok === true ? r.reply : undefined;
+    return {
+      status,
+      ...(ok?.json !== undefined ? { resultJson: ok.json } : {}),
+      ...(ok?.truncated ? { resultTruncated: true } : {}),
+      logs: inv.logs,
+      logsTruncated: inv.logsTruncated,
+      ...(error ? { error } : {}),
+      wallMs: performance.now() - r.started,
+      cpuMs: r.cpuMs,
+      heapBytes,
+      footprintBytes: footprint,
+      discarded,
+    };
+  }
+}
+
+const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+
+function replyError(reply: Reply & { ok: false }): RunError {
+  const e = reply.error as Partial<RunError> | undefined;
+  const out: RunError = { name: str(e?.name, "Error"), message: str(e?.message, "") };
+  if (typeof e?.stack === "string") out.stack = e.stack;
+  return out;
+}
+
+/** Turns how a run ended into the documented outcome. */
+function classify(
+  reply: Reply | undefined,
+  failure: unknown,
+  kill: Kill,
+  warm: Warm | undefined,
+): { status: RunStatus; error?: RunError } {
+  if (kill === "timeout")
+    return { status: "timeout", error: { name: "TimeoutError", message: "the function ran out of time" } };
+  if (kill === "cpu_limit")
+    return {
+      status: "cpu_limit",
+      error: { name: "CpuLimitError", message: "the function used up its CPU time" },
+    };
+  const message = failure instanceof Error ? failure.message : "";
+  if (
+    /memory limit/i.test(message) ||
+    (reply?.ok === false && reply.error?.message === "Array buffer allocation failed")
+  ) {
+    return {
+      status: "memory_limit",
+      error: { name: "MemoryLimitError", message: "the function exceeded its memory limit" },
+    };
+  }
+  if (/timed out/i.test(message))
+    return { status: "timeout", error: { name: "TimeoutError", message: "the function ran out of time" } };
+  if (message === "Promise was abandoned") {
+    // ivm noticed the returned promise was garbage-collected unsettled: nothing could ever settle it.
+    return {
+      status: "error",
+      error: { name: "AbandonedPromise", message: "the function's promise can never settle" },
+    };
+  }
+  if (failure !== undefined) {
+    // The module's top level threw, or ivm failed: both are the function's error unless the isolate died.
+    const dead = !warm || warm.isolate.isDisposed;
+    const name = failure instanceof Error ? failure.name : "Error";
+    const stack = failure instanceof Error ? failure.stack : undefined;
+    return {
+      status: dead ? "crashed" : "error",
+      error: { name, message: message || String(failure), ...(stack ? { stack } : {}) },
+    };
+  }
+  if (!reply || typeof reply !== "object")
+    return { status: "error", error: { name: "Error", message: "no reply from the function" } };
+  if (reply.ok === false) return { status: "error", error: replyError(reply) };
+  if (typeof reply.json !== "string" && reply.json !== undefined)
+    return { status: "error", error: { name: "Error", message: "malformed result" } };
+  return { status: "ok" };
+}
