@@ -1,74 +1,125 @@
-// hookrun serve | migrate. Parses config once, fails fast with a clear message, shuts down cleanly.
+// hookrun serve | worker | migrate. Parses config once, fails fast with a clear message, and shuts
+// down cleanly: the API stops accepting, the worker finishes or hands back its deliveries.
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
+import { FunctionRuntime } from "@hookrun/runtime";
 import { createApp } from "./app";
 import { provisionRootKey, resolveEncryptionKey } from "./bootstrap";
 import { type Config, ConfigError, loadConfig } from "./config";
-import { openDatabase } from "./db/connect";
+import { type OpenedDatabase, openDatabase } from "./db/connect";
 import { migrateToLatest } from "./db/migrate";
+import { DispatchWorker } from "./dispatch/worker";
 import { hashApiKey } from "./security/api-keys";
-import { createSecretBox } from "./security/secret-box";
+import { createSecretBox, type SecretBox } from "./security/secret-box";
 
-const USAGE = `usage: hookrun <command>
+const USAGE = `usage: hookrun <command> [options]
 
 commands:
-  serve      apply migrations, then serve the API on HOST:PORT
-  migrate    apply pending migrations and exit
+  serve [--no-worker]   apply migrations, serve the API on HOST:PORT and (unless --no-worker)
+                        run the dispatch worker in the same process
+  worker                apply migrations and run only the dispatch worker
+  migrate               apply pending migrations and exit
 
 configuration comes from environment variables; see the README.`;
 
-async function openAndMigrate(config: Config) {
+interface Running {
+  opened: OpenedDatabase;
+  box: SecretBox;
+  runtime: FunctionRuntime;
+}
+
+async function openAndMigrate(config: Config): Promise<OpenedDatabase> {
   const opened = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const { applied } = await migrateToLatest(opened.db);
   if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
   return opened;
 }
 
-async function migrate(config: Config): Promise<void> {
-  const opened = await openAndMigrate(config);
-  await opened.close();
-}
-
-async function serveApi(config: Config): Promise<void> {
+async function prepare(config: Config): Promise<Running> {
   const opened = await openAndMigrate(config);
   const box = createSecretBox(await resolveEncryptionKey(config));
-  const root = await provisionRootKey(opened.db, config, opened.kind === "pglite");
-  const app = createApp({
-    db: opened.db,
-    box,
-    rootKeyHash: config.rootKey ? hashApiKey(config.rootKey) : undefined,
+  const runtime = new FunctionRuntime({ egress: { allow: config.egressAllow } });
+  return { opened, box, runtime };
+}
+
+function startWorker(config: Config, running: Running): DispatchWorker {
+  const worker = new DispatchWorker({
+    db: running.opened.db,
+    box: running.box,
+    runtime: running.runtime,
+    egress: { allow: config.egressAllow },
+    listen: running.opened.listen,
   });
+  void worker.start().then(() => console.log(`dispatch worker ${worker.id} started`));
+  return worker;
+}
+
+async function serveApi(config: Config, withWorker: boolean): Promise<void> {
+  const running = await prepare(config);
+  const root = await provisionRootKey(running.opened.db, config, running.opened.kind === "pglite");
+  const app = createApp({
+    db: running.opened.db,
+    box: running.box,
+    runtime: running.runtime,
+    egress: { allow: config.egressAllow },
+    rootKeyHash: config.rootKey ? hashApiKey(config.rootKey) : undefined,
+    maxEventBytes: config.maxEventBytes,
+  });
+  const worker = withWorker ? startWorker(config, running) : null;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-    console.log(`hookrun listening on http://${host}:${info.port} (database: ${opened.kind})`);
+    // One write, so whoever reads the output sees the URL and the key together.
+    const lines = [`hookrun listening on http://${host}:${info.port} (database: ${running.opened.kind})`];
     if (root.kind === "created") {
-      console.log(`\nroot API key (shown once): ${root.key}`);
-      if (root.file) console.log(`also saved to ${root.file} (mode 0600)`);
-      console.log("");
+      lines.push("", `root API key (shown once): ${root.key}`);
+      if (root.file) lines.push(`also saved to ${root.file} (mode 0600)`);
+      lines.push("");
     }
+    console.log(lines.join("\n"));
   });
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await worker?.stop();
+    await running.runtime.close();
+    await running.opened.close();
+  });
+}
 
+async function runWorker(config: Config): Promise<void> {
+  const running = await prepare(config);
+  const worker = startWorker(config, running);
+  onShutdown(async () => {
+    await worker.stop();
+    await running.runtime.close();
+    await running.opened.close();
+  });
+}
+
+/** Runs `stop` once on SIGINT/SIGTERM; a stop that hangs is cut short so the process does exit. */
+function onShutdown(stop: () => Promise<void>): void {
   let stopping = false;
-  const stop = (signal: string) => {
+  const handle = (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`${signal}: shutting down`);
-    server.close(async () => {
-      await opened.close();
-      process.exit(0);
-    });
-    // Long-lived connections must not hold the process hostage.
-    setTimeout(() => process.exit(0), 10_000).unref();
+    setTimeout(() => process.exit(1), 30_000).unref();
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error("shutdown failed", error);
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
-  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => handle("SIGINT"));
+  process.on("SIGTERM", () => handle("SIGTERM"));
 }
 
 async function main(argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { help: { type: "boolean", short: "h" } },
+    options: { help: { type: "boolean", short: "h" }, "no-worker": { type: "boolean" } },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -76,17 +127,17 @@ async function main(argv: string[]): Promise<void> {
     process.exit(command || values.help ? 0 : 2);
   }
   const config = loadConfig();
-  if (command === "serve") return serveApi(config);
-  if (command === "migrate") return migrate(config);
+  if (command === "serve") return serveApi(config, !values["no-worker"]);
+  if (command === "worker") return runWorker(config);
+  if (command === "migrate") {
+    const opened = await openAndMigrate(config);
+    return opened.close();
+  }
   console.error(`unknown command "${command}"\n\n${USAGE}`);
   process.exit(2);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
-  }
+  console.error(error instanceof ConfigError ? error.message : error);
   process.exit(1);
 });

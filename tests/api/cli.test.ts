@@ -5,7 +5,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createPostgresDatabase } from "../support/db";
 
 const root = join(import.meta.dirname, "../..");
@@ -30,10 +30,9 @@ function start(env: Record<string, string>): Promise<Started> {
     const timer = setTimeout(() => reject(new Error(`no start within 30 s:\n${output}`)), 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
+      // The URL and, on a first start, the root key are printed in one write.
       const url = /listening on (http:\/\/\S+)/.exec(output)?.[1];
-      // The key line follows the URL line in the same callback; wait for the blank line after it.
-      const done = url && (!output.includes("root API key") || /root API key[^\n]*\n(.*\n)*\n/.test(output));
-      if (url && done) {
+      if (url) {
         clearTimeout(timer);
         resolve({
           url,
@@ -61,9 +60,6 @@ async function call(base: string, method: string, path: string, key: string, bod
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-beforeAll(() => {
-  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
-});
 afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });

@@ -8,6 +8,8 @@ interface Tenant extends WorkspaceKeys {
   callback: string;
   fn: string;
   keyId: string;
+  eventId: string;
+  deliveryId: string;
 }
 
 describe.each(testDatabases)("tenant isolation on $name", (target) => {
@@ -29,7 +31,16 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
       functionHook({ name: "fn", source: "export default () => 1", secrets: { TOKEN: `${name}-token` } }),
     );
     const listed = await api.request("GET", `/v1/workspaces/${keys.ws}/keys`, { key: keys.admin });
-    return { ...keys, callback: callback.body.id, fn: fn.body.id, keyId: listed.body.data[0].id };
+    // No worker runs here: the event's deliveries stay pending, which is all these probes need.
+    const event = await post("/events", { type: "verification", data: { secret: `${name}-data` } });
+    return {
+      ...keys,
+      callback: callback.body.id,
+      fn: fn.body.id,
+      keyId: listed.body.data[0].id,
+      eventId: event.body.id,
+      deliveryId: event.body.deliveries[0].id,
+    };
   }
 
   beforeAll(async () => {
@@ -59,6 +70,15 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     ["PUT", `/v1/workspaces/${t.ws}/hooks/${t.fn}/source`, { source: "export default () => 2" }],
     ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/deploy`, {}],
     ["GET", `/v1/workspaces/${t.ws}/hooks/${t.fn}/versions`, undefined],
+    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/invoke`, {}],
+    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/test`, {}],
+    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.callback}/replay`, { since: "2026-01-01T00:00:00Z" }],
+    ["POST", `/v1/workspaces/${t.ws}/events`, { type: "verification", data: {} }],
+    ["GET", `/v1/workspaces/${t.ws}/events`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/events/${t.eventId}`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/deliveries`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}`, undefined],
+    ["POST", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}/retry`, undefined],
   ];
 
   it("refuses every route of another workspace with the same 403, whatever the role", async () => {
@@ -86,12 +106,26 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
       ["PUT", `/v1/workspaces/${a.ws}/hooks/${b.fn}/source`, { source: "export default () => 3" }],
       ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/deploy`, {}],
       ["GET", `/v1/workspaces/${a.ws}/hooks/${b.fn}/versions`, undefined],
+      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/invoke`, {}],
+      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/test`, {}],
+      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.callback}/replay`, { since: "2026-01-01T00:00:00Z" }],
       ["DELETE", `/v1/workspaces/${a.ws}/keys/${b.keyId}`, undefined],
+      ["GET", `/v1/workspaces/${a.ws}/events/${b.eventId}`, undefined],
+      ["GET", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}`, undefined],
+      ["POST", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}/retry`, undefined],
     ];
     for (const [method, path, body] of probes) {
       const res = await api.request(method, path, { key: a.admin, body });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
+  });
+
+  it("lists only one's own events and deliveries", async () => {
+    const events = await api.request("GET", `/v1/workspaces/${a.ws}/events`, { key: a.admin });
+    expect(events.body.data.map((e: { id: string }) => e.id)).toEqual([a.eventId]);
+    expect(JSON.stringify(events.body)).not.toContain("beta-data");
+    const deliveries = await api.request("GET", `/v1/workspaces/${a.ws}/deliveries`, { key: a.admin });
+    expect(deliveries.body.data.every((d: { eventId: string }) => d.eventId === a.eventId)).toBe(true);
   });
 
   it("lists only one's own hooks, keys and event types", async () => {

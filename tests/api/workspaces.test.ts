@@ -108,6 +108,17 @@ describe.each(testDatabases)("workspaces and event types on $name", (target) => 
       "/v1/workspaces/{ws}/hooks/{id}/versions",
       "/v1/workspaces/{ws}/hooks/{id}/signing-secret",
       "/v1/workspaces/{ws}/hooks/{id}/signing-secret/rotate",
+      "/v1/workspaces/{ws}/hooks/{id}/test",
+      "/v1/workspaces/{ws}/hooks/{id}/invoke",
+      "/v1/workspaces/{ws}/hooks/{id}/replay",
+      "/v1/workspaces/{ws}/events",
+      "/v1/workspaces/{ws}/events/{id}",
+      "/v1/workspaces/{ws}/deliveries",
+      "/v1/workspaces/{ws}/deliveries/{id}",
+      "/v1/workspaces/{ws}/deliveries/{id}/retry",
+      "/",
+      "/healthz",
+      "/readyz",
     ]) {
       expect(paths).toContain(p);
     }

@@ -1,10 +1,11 @@
 // An in-process hookrun API on a test database, driven through app.request(): no sockets, real SQL.
 import { randomBytes } from "node:crypto";
+import { type EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import { createApp } from "../../api/src/app";
 import type { Db } from "../../api/src/db/connect";
 import { generateApiKey, hashApiKey } from "../../api/src/security/api-keys";
-import { createSecretBox } from "../../api/src/security/secret-box";
-import type { TestDatabase } from "./db";
+import { createSecretBox, type SecretBox } from "../../api/src/security/secret-box";
+import type { OpenedTestDatabase, TestDatabase } from "./db";
 
 export interface ApiResponse {
   status: number;
@@ -29,6 +30,11 @@ export interface WorkspaceKeys {
 
 export interface TestApi {
   db: Db;
+  listen: OpenedTestDatabase["listen"];
+  /** The database's connection string, for child processes (Postgres only). */
+  url: string | null;
+  box: SecretBox;
+  runtime: FunctionRuntime;
   rootKey: string;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** A workspace with one key of each role. */
@@ -36,12 +42,27 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function startTestApi(target: TestDatabase): Promise<TestApi> {
-  const { db, close } = await target.open();
+/** Tests reach receivers on loopback only; the guard must let exactly that through. */
+export const testEgress: EgressOptions = { allow: ["127.0.0.1/32"] };
+
+export async function startTestApi(
+  target: TestDatabase,
+  options: { egress?: EgressOptions; encryptionKey?: Buffer } = {},
+): Promise<TestApi> {
+  const egress = options.egress ?? testEgress;
+  const { db, close, listen, url } = await target.open();
   const rootKey = generateApiKey();
-  const box = createSecretBox(randomBytes(32));
+  const box = createSecretBox(options.encryptionKey ?? randomBytes(32));
   const errors: unknown[] = [];
-  const app = createApp({ db, box, rootKeyHash: hashApiKey(rootKey), log: (_m, e) => errors.push(e) });
+  const runtime = new FunctionRuntime({ executors: 1, egress });
+  const app = createApp({
+    db,
+    box,
+    runtime,
+    egress,
+    rootKeyHash: hashApiKey(rootKey),
+    log: (_m, e) => errors.push(e),
+  });
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
@@ -78,7 +99,11 @@ export async function startTestApi(target: TestDatabase): Promise<TestApi> {
     return { ws, admin: await key("admin"), operator: await key("operator"), ingest: await key("ingest") };
   }
 
-  return { db, rootKey, request, workspace, close };
+  const closeAll = async () => {
+    await runtime.close();
+    await close();
+  };
+  return { db, box, runtime, listen, url, rootKey, request, workspace, close: closeAll };
 }
 
 export const callbackHook = (overrides: Record<string, unknown> = {}) => ({

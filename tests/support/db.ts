@@ -2,13 +2,19 @@
 // set (CI). Each Postgres open() gets a fresh database so tests can run in parallel and leave nothing.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { type Db, openDatabase } from "../../api/src/db/connect";
+import { type Db, type OpenedDatabase, openDatabase } from "../../api/src/db/connect";
 import { migrateToLatest } from "../../api/src/db/migrate";
+
+export interface OpenedTestDatabase extends Pick<OpenedDatabase, "db" | "listen"> {
+  /** The connection string, for child processes (Postgres only). */
+  url: string | null;
+  close(): Promise<void>;
+}
 
 export interface TestDatabase {
   name: "pglite" | "postgres";
   /** A migrated, empty database (pass `migrate: false` for a bare one). */
-  open(options?: { migrate?: boolean }): Promise<{ db: Db; close(): Promise<void> }>;
+  open(options?: { migrate?: boolean }): Promise<OpenedTestDatabase>;
 }
 
 const adminUrl = process.env.TEST_DATABASE_URL;
@@ -48,7 +54,7 @@ const pglite: TestDatabase = {
       await opened.close();
       throw error;
     });
-    return { db: opened.db, close: opened.close };
+    return { db: opened.db, listen: opened.listen, url: null, close: opened.close };
   },
 };
 
@@ -68,7 +74,7 @@ const postgres: TestDatabase = {
       await close();
       throw error;
     });
-    return { db: opened.db, close };
+    return { db: opened.db, listen: opened.listen, url: created.url, close };
   },
 };
 

@@ -9,9 +9,17 @@ import type { Database } from "./schema";
 
 export type Db = Kysely<Database>;
 
+/** Stops listening. */
+export type Unlisten = () => Promise<void>;
+
 export interface OpenedDatabase {
   db: Db;
   kind: "pglite" | "postgres";
+  /**
+   * Calls `onNotify` for every NOTIFY on `channel`, from any process (Postgres) or this one (PGlite).
+   * Notifications are hints: a lost one is covered by polling, so errors are logged, not thrown.
+   */
+  listen(channel: string, onNotify: () => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -33,7 +41,13 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     // crash the process. The pool drops the client and the next query reconnects or reports the error.
     pool.on("error", (error) => console.error(`postgres pool: idle client error: ${error.message}`));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, kind: "postgres", close: () => closePool(db, pool) };
+    const url = opts.url;
+    return {
+      db,
+      kind: "postgres",
+      listen: (channel, onNotify) => listenPostgres(url, channel, onNotify),
+      close: () => closePool(db, pool),
+    };
   }
 
   const inMemory = opts.dataDir === undefined || opts.dataDir === "memory://";
@@ -42,7 +56,17 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   // Create it eagerly so a bad data directory fails here, not on the first request.
   const pglite = inMemory ? await PGlite.create(options) : await PGlite.create(opts.dataDir, options);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
-  return { db, kind: "pglite", close: () => db.destroy() };
+  return {
+    db,
+    kind: "pglite",
+    listen: async (channel, onNotify) => {
+      const unlisten = await pglite.listen(channel, () => onNotify());
+      return async () => {
+        if (!pglite.closed) await unlisten();
+      };
+    },
+    close: () => db.destroy(),
+  };
 }
 
 // pool.end() resolves once clients are told to end, not once their sockets are closed; wait for the
@@ -82,4 +106,50 @@ export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<boolean> 
   } finally {
     clearTimeout(timer);
   }
+}
+
+const CHANNEL = /^[a-z_][a-z0-9_]*$/;
+
+/** LISTEN on a dedicated connection (a pooled one would be handed to other queries). */
+async function listenPostgres(url: string, channel: string, onNotify: () => void): Promise<Unlisten> {
+  if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
+  let client: pg.Client | null = null;
+  let stopped = false;
+  let retry: NodeJS.Timeout | undefined;
+
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: url });
+    next.on("notification", (message) => {
+      if (message.channel === channel) onNotify();
+    });
+    // A dropped connection is re-established; until then the polling backstop covers wake-ups.
+    next.on("error", (error) => {
+      console.error(`postgres listener: ${error.message}`);
+      reconnect();
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+      client = next;
+    } catch (error) {
+      console.error(`postgres listener: ${(error as Error).message}`);
+      await next.end().catch(() => undefined);
+      reconnect();
+    }
+  };
+  const reconnect = () => {
+    if (stopped || retry) return;
+    client = null;
+    retry = setTimeout(() => {
+      retry = undefined;
+      void connect();
+    }, 1_000);
+  };
+
+  await connect();
+  return async () => {
+    stopped = true;
+    clearTimeout(retry);
+    await client?.end().catch(() => undefined);
+  };
 }

@@ -1,4 +1,5 @@
 // Kysely's view of the tables in migrations/. One interface per table, one Database built from them.
+import type { SigningConfig } from "@hookrun/runtime";
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from "kysely";
 
 /** A timestamp column: read as Date, written as Date or an ISO string, defaulted by the database. */
@@ -26,15 +27,7 @@ export interface FunctionLimits {
 }
 
 /** The non-secret half of a callback's signing setup; the secret lives in signing_secret_enc. */
-export type SigningConfig =
-  | { scheme: "standard-webhooks" }
-  | {
-      scheme: "hmac-sha256";
-      header: string;
-      payload: "body" | "url+body";
-      encoding: "hex" | "base64";
-      prefix: string;
-    };
+export type { SigningConfig };
 
 export interface DisabledUrl {
   url: string;

@@ -16,7 +16,10 @@ export function serviceRoutes(db: Db, version: string) {
         tags,
         summary: "What this is and where the API is described",
         responses: {
-          200: json(z.object({ name: z.literal("hookrun"), version: z.string(), openapi: z.string() }), "Index"),
+          200: json(
+            z.object({ name: z.literal("hookrun"), version: z.string(), openapi: z.string() }),
+            "Index",
+          ),
         },
       }),
       (c) => c.json({ name: "hookrun" as const, version, openapi: "/openapi.json" }, 200),

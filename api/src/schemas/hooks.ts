@@ -1,5 +1,6 @@
 // The hook resource: one schema per body, shared by validation and the OpenAPI document.
 import { z } from "@hono/zod-openapi";
+import { MAX_ATTEMPTS } from "@hookrun/runtime";
 import { Description, Name } from "./common";
 
 export const EVENT_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
@@ -22,8 +23,8 @@ const Retry = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(20)
-    .openapi({ description: "Attempts in all, the first included" }),
+    .max(MAX_ATTEMPTS)
+    .openapi({ description: "Attempts in all, the first included (the schedule has 7 retries)" }),
 });
 
 // RFC 9110 token characters.
@@ -127,7 +128,7 @@ const commonCreate = {
   description: Description.default(""),
   events: Events,
   enabled: z.boolean().default(true),
-  retry: Retry.default({ maxAttempts: 8 }),
+  retry: Retry.default({ maxAttempts: MAX_ATTEMPTS }),
 };
 
 export const CallbackHookCreate = z.strictObject({

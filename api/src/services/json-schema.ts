@@ -32,3 +32,21 @@ function toDetails(errors: ErrorObject[] | null | undefined, root: string): Fail
     message: e.message ?? "is invalid",
   }));
 }
+
+const checks = new Map<string, PayloadCheck>();
+const MAX_CACHED_CHECKS = 1000;
+
+/**
+ * A payload check compiled once per schema version (`key` changes when the schema does). A schema
+ * that no longer compiles (it was checked when saved) lets payloads through rather than blocking ingest.
+ */
+export function cachedPayloadCheck(key: string, schema: Record<string, unknown>): PayloadCheck {
+  let check = checks.get(key);
+  if (!check) {
+    const compiled = compileSchema(schema);
+    check = compiled.ok ? compiled.check : () => [];
+    if (checks.size >= MAX_CACHED_CHECKS) checks.clear();
+    checks.set(key, check);
+  }
+  return check;
+}

@@ -1,0 +1,56 @@
+// Claiming due deliveries under a lease. A claimed delivery stays 'pending' with next_attempt_at
+// moved to the lease's end: if its worker dies, it simply becomes due again.
+
+import type { Selectable } from "kysely";
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+import type { DeliveriesTable } from "../db/schema";
+
+export type ClaimedDelivery = Selectable<DeliveriesTable>;
+
+export async function claimDue(
+  db: Db,
+  workerId: string,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedDelivery[]> {
+  if (limit <= 0) return [];
+  return db
+    .updateTable("deliveries")
+    .set({
+      next_attempt_at: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
+      lease_owner: workerId,
+      updated_at: sql`now()`,
+    })
+    .where(
+      "id",
+      "in",
+      db
+        .selectFrom("deliveries")
+        .select("id")
+        .where("status", "=", "pending")
+        .where("next_attempt_at", "<=", sql<Date>`now()`)
+        .orderBy("next_attempt_at")
+        .limit(limit)
+        .forUpdate()
+        .skipLocked(),
+    )
+    .returningAll()
+    .execute();
+}
+
+/** Hands claimed deliveries back at once (graceful shutdown, a busy destination host). */
+export async function releaseLease(db: Db, workerId: string, ids: string[], delayMs = 0): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable("deliveries")
+    .set({
+      next_attempt_at: sql`now() + ${`${delayMs} milliseconds`}::interval`,
+      lease_owner: null,
+      updated_at: sql`now()`,
+    })
+    .where("id", "in", ids)
+    .where("lease_owner", "=", workerId)
+    .where("status", "=", "pending")
+    .execute();
+}

@@ -1,0 +1,202 @@
+// Writing down what deliveries did: the attempts, each delivery's next step (done, rescheduled,
+// failed or canceled) and the hooks' health, for a whole batch in one transaction. A crash before
+// the write loses nothing: the deliveries are still leased and come back when the lease runs out.
+import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
+import { type RawBuilder, sql, type Transaction } from "kysely";
+import type { Db } from "../db/connect";
+import type { Database, DeliveryStatus, HookRow } from "../db/schema";
+import { newId } from "../ids";
+import { type AttemptRecord, gone, succeeded } from "./attempt";
+import type { Finished } from "./deliver";
+
+type Tx = Transaction<Database>;
+type Attempted = Extract<Finished, { kind: "attempted" }>;
+
+export interface AttemptSubject {
+  workspaceId: string;
+  hookId: string;
+  eventId: string | null;
+  eventType: string | null;
+  deliveryId: string | null;
+  attempt: number;
+  trigger: "delivery" | "test" | "invoke";
+}
+
+const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+
+function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) {
+  return {
+    id,
+    workspace_id: subject.workspaceId,
+    delivery_id: subject.deliveryId,
+    event_id: subject.eventId,
+    hook_id: subject.hookId,
+    kind: record.kind,
+    trigger: subject.trigger,
+    event_type: subject.eventType,
+    attempt: subject.attempt,
+    outcome: record.outcome,
+    started_at: record.startedAt,
+    duration_ms: record.durationMs,
+    request: json(record.request),
+    response: json(record.response),
+    result: json(record.result),
+    logs: json(record.logs),
+    error: json(record.error),
+    cpu_ms: record.cpuMs ?? null,
+    heap_bytes: record.heapBytes ?? null,
+  };
+}
+
+/** One attempt outside any delivery (invoke). */
+export async function insertAttempt(
+  db: Db | Tx,
+  subject: AttemptSubject,
+  record: AttemptRecord,
+): Promise<string> {
+  const id = newId("att");
+  await db
+    .insertInto("attempts")
+    .values(attemptRow(id, subject, record))
+    .execute();
+  return id;
+}
+
+/** What happens to the delivery after this attempt. */
+export function nextStep(
+  record: AttemptRecord,
+  attemptsSoFar: number,
+  maxAttempts: number,
+  random: () => number = Math.random,
+): { status: DeliveryStatus; delayMs: number } {
+  if (succeeded(record)) return { status: "succeeded", delayMs: 0 };
+  if (gone(record) || shouldGiveUp(attemptsSoFar, maxAttempts)) return { status: "failed", delayMs: 0 };
+  const delayMs = nextAttemptDelayMs(attemptsSoFar, { random, retryAfterMs: record.retryAfterMs ?? null });
+  return delayMs === null ? { status: "failed", delayMs: 0 } : { status: "pending", delayMs };
+}
+
+interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  outcome: string;
+  delayMs: number;
+}
+
+function updateOf(finished: Finished): DeliveryUpdate {
+  const { delivery } = finished;
+  if (finished.kind === "canceled") {
+    return {
+      id: delivery.id,
+      status: "canceled",
+      attempts: delivery.attempts,
+      outcome: finished.reason,
+      delayMs: 0,
+    };
+  }
+  const attempts = delivery.attempts + 1;
+  const step = nextStep(finished.record, attempts, finished.hook.retry.maxAttempts);
+  return {
+    id: delivery.id,
+    status: step.status,
+    attempts,
+    outcome: finished.record.outcome,
+    delayMs: step.delayMs,
+  };
+}
+
+export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
+  if (finished.length === 0) return;
+  const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
+  await db.transaction().execute(async (tx) => {
+    if (attempted.length > 0) {
+      await tx
+        .insertInto("attempts")
+        .values(
+          attempted.map((f) =>
+            attemptRow(
+              newId("att"),
+              {
+                workspaceId: f.delivery.workspace_id,
+                hookId: f.hook.id,
+                eventId: f.delivery.event_id,
+                eventType: f.eventType,
+                deliveryId: f.delivery.id,
+                attempt: f.delivery.attempts + 1,
+                trigger: "delivery",
+              },
+              f.record,
+            ),
+          ),
+        )
+        .execute();
+    }
+    await updateDeliveries(tx, workerId, finished.map(updateOf));
+    await updateHookHealth(tx, attempted);
+  });
+}
+
+/** One UPDATE … FROM (VALUES …) for the batch, and only for deliveries whose lease is still ours. */
+async function updateDeliveries(tx: Tx, workerId: string, updates: DeliveryUpdate[]): Promise<void> {
+  const rows: RawBuilder<unknown>[] = updates.map(
+    (u) =>
+      sql`(${u.id}::text, ${u.status}::text, ${u.attempts}::int, ${u.outcome}::text, ${u.delayMs}::bigint)`,
+  );
+  await sql`
+    update deliveries as d set
+      status = v.status,
+      attempts = v.attempts,
+      last_outcome = v.outcome,
+      next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
+      lease_owner = null,
+      finished_at = case when v.status = 'pending' then null else now() end,
+      updated_at = now()
+    from (values ${sql.join(rows)}) as v(id, status, attempts, outcome, delay_ms)
+    where d.id = v.id and d.lease_owner = ${workerId}`.execute(tx);
+}
+
+/**
+ * A success clears a hook's failing streak; a failure starts one, and a streak of 5 days disables
+ * the hook (saying why). The latest attempt of each hook in the batch decides. A 410 disables the
+ * one URL that answered it.
+ */
+async function updateHookHealth(tx: Tx, attempted: Attempted[]): Promise<void> {
+  const now = new Date();
+  const latest = new Map<string, Attempted>();
+  for (const f of attempted) latest.set(f.hook.id, f);
+  for (const { hook, record } of latest.values()) await updateStreak(tx, hook, succeeded(record), now);
+  for (const f of attempted.filter((a) => gone(a.record))) {
+    const entry = JSON.stringify([
+      { url: f.delivery.target, at: now.toISOString(), reason: "the receiver answered 410 Gone" },
+    ]);
+    // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded.
+    await tx
+      .updateTable("hooks")
+      .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
+      .where("id", "=", f.hook.id)
+      .execute();
+  }
+}
+
+async function updateStreak(tx: Tx, hook: HookRow, success: boolean, now: Date): Promise<void> {
+  if (success) {
+    if (hook.failing_since)
+      await tx.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();
+  } else if (!hook.failing_since) {
+    await tx
+      .updateTable("hooks")
+      .set({ failing_since: now })
+      .where("id", "=", hook.id)
+      .where("failing_since", "is", null)
+      .execute();
+  } else if (failingTooLong(hook.failing_since, now)) {
+    await tx
+      .updateTable("hooks")
+      .set({
+        enabled: false,
+        disabled_reason: `disabled automatically: failing continuously since ${hook.failing_since.toISOString()}`,
+      })
+      .where("id", "=", hook.id)
+      .execute();
+  }
+}

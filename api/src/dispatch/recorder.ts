@@ -1,0 +1,42 @@
+// Collects finished deliveries and writes them in batches: one transaction per flush instead of one
+// per delivery is what lets the database keep up with thousands of deliveries a second.
+import type { Db } from "../db/connect";
+import type { Finished } from "./deliver";
+import { recordBatch } from "./record";
+
+const FLUSH_EVERY_MS = 10;
+const MAX_BATCH = 500;
+
+export class Recorder {
+  private buffer: Finished[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: Db,
+    private readonly workerId: string,
+    private readonly log: (message: string, error: unknown) => void,
+  ) {}
+
+  add(finished: Finished): void {
+    this.buffer.push(finished);
+    if (this.buffer.length >= MAX_BATCH) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
+  }
+
+  /** Writes what is buffered; flushes run one after another, never in parallel. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.writing;
+    this.writing = this.writing.then(() =>
+      // A failed write leaves the deliveries leased: they come back when the lease runs out.
+      recordBatch(this.db, this.workerId, batch).catch((error: unknown) =>
+        this.log(`recording ${batch.length} deliveries failed`, error),
+      ),
+    );
+    return this.writing;
+  }
+}

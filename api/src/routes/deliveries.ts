@@ -1,0 +1,121 @@
+// /v1/workspaces/{ws}/deliveries and hook replay: operators look at and re-send deliveries.
+import { createRoute, z } from "@hono/zod-openapi";
+import { allow } from "../http/auth";
+import { unwrap } from "../http/errors";
+import { bearerSecurity, createRouter } from "../http/router";
+import {
+  commonErrors,
+  conflictError,
+  invalidError,
+  json,
+  jsonBody,
+  notFoundError,
+  PageQuery,
+  pageOf,
+  WorkspaceParam,
+} from "../schemas/common";
+import { DeliveryStatus, DeliveryView } from "../schemas/events";
+import { HookIdParam } from "../schemas/hooks";
+import type { Store } from "../services/context";
+import { getDelivery, listDeliveries, replayHook, retryDelivery } from "../services/deliveries";
+
+const DeliveryListQuery = PageQuery.extend({
+  hookId: z.string().max(64).optional(),
+  eventId: z.string().max(64).optional(),
+  status: DeliveryStatus.optional(),
+});
+const DeliveryParam = WorkspaceParam.extend({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+const ReplayBody = z.strictObject({
+  since: z.iso.datetime({ offset: true }),
+  until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Defaults to now" }),
+});
+const ReplayResult = z
+  .object({ events: z.number().int(), deliveries: z.number().int() })
+  .openapi("ReplayResult");
+
+const tags = ["deliveries"];
+const operators = allow("admin", "operator");
+
+export function deliveryRoutes(store: Store) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/v1/workspaces/{ws}/deliveries",
+        tags,
+        middleware: operators,
+        security: bearerSecurity,
+        summary: "List deliveries, newest first",
+        request: { params: WorkspaceParam, query: DeliveryListQuery },
+        responses: {
+          200: json(pageOf(DeliveryView), "A page of deliveries"),
+          ...commonErrors,
+          ...notFoundError,
+          ...invalidError,
+        },
+      }),
+      async (c) =>
+        c.json(unwrap(await listDeliveries(store.db, c.req.valid("param").ws, c.req.valid("query"))), 200),
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/v1/workspaces/{ws}/deliveries/{id}",
+        tags,
+        middleware: operators,
+        security: bearerSecurity,
+        summary: "One delivery",
+        request: { params: DeliveryParam },
+        responses: { 200: json(DeliveryView, "The delivery"), ...commonErrors, ...notFoundError },
+      }),
+      async (c) => {
+        const { ws, id } = c.req.valid("param");
+        return c.json(unwrap(await getDelivery(store.db, ws, id)), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/v1/workspaces/{ws}/deliveries/{id}/retry",
+        tags,
+        middleware: operators,
+        security: bearerSecurity,
+        summary: "Attempt a finished delivery once more, now",
+        request: { params: DeliveryParam },
+        responses: {
+          202: json(DeliveryView, "Queued"),
+          ...commonErrors,
+          ...notFoundError,
+          ...conflictError,
+          ...invalidError,
+        },
+      }),
+      async (c) => {
+        const { ws, id } = c.req.valid("param");
+        return c.json(unwrap(await retryDelivery(store.db, ws, id)), 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/v1/workspaces/{ws}/hooks/{id}/replay",
+        tags: ["hooks"],
+        middleware: operators,
+        security: bearerSecurity,
+        summary: "Deliver this hook's events of a time range again, as new deliveries",
+        request: { params: HookIdParam, ...jsonBody(ReplayBody) },
+        responses: { 202: json(ReplayResult, "Queued"), ...commonErrors, ...notFoundError, ...invalidError },
+      }),
+      async (c) => {
+        const { ws, id } = c.req.valid("param");
+        const body = c.req.valid("json");
+        const range = { since: new Date(body.since), until: body.until ? new Date(body.until) : new Date() };
+        return c.json(unwrap(await replayHook(store.db, ws, id, range)), 202);
+      },
+    );
+}

@@ -1,0 +1,106 @@
+// /v1/workspaces/{ws}/events: the platform posts events here; operators read them back.
+import { createRoute, z } from "@hono/zod-openapi";
+import { allow } from "../http/auth";
+import { unwrap } from "../http/errors";
+import { bearerSecurity, createRouter } from "../http/router";
+import {
+  commonErrors,
+  conflictError,
+  invalidError,
+  json,
+  jsonBody,
+  notFoundError,
+  PageQuery,
+  pageOf,
+  WorkspaceParam,
+} from "../schemas/common";
+import { EventIngest, EventView, IngestResponse } from "../schemas/events";
+import type { Store } from "../services/context";
+import { getEvent, listEvents } from "../services/events";
+import { ingestEvent } from "../services/ingest";
+
+const IdempotencyHeader = z.object({
+  "idempotency-key": z.string().min(1).max(200).optional().openapi({
+    description: "Posting again with the same key answers with the first event and delivers nothing new",
+  }),
+});
+const EventListQuery = PageQuery.extend({
+  type: z.string().max(100).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+});
+const EventParam = WorkspaceParam.extend({
+  id: z
+    .string()
+    .max(64)
+    .openapi({ param: { name: "id", in: "path" } }),
+});
+
+const tags = ["events"];
+const toDate = (value: string | undefined) => (value ? new Date(value) : undefined);
+
+export function eventRoutes(store: Store) {
+  return createRouter()
+    .openapi(
+      createRoute({
+        method: "post",
+        path: "/v1/workspaces/{ws}/events",
+        tags,
+        middleware: allow("admin", "ingest"),
+        security: bearerSecurity,
+        summary: "Post an event; every subscribed hook gets a delivery",
+        request: { params: WorkspaceParam, headers: IdempotencyHeader, ...jsonBody(EventIngest) },
+        responses: {
+          202: json(IngestResponse, "Accepted: stored, with one delivery per subscribed URL or function"),
+          ...commonErrors,
+          ...notFoundError,
+          ...conflictError,
+          ...invalidError,
+        },
+      }),
+      async (c) => {
+        const key = c.req.valid("header")["idempotency-key"];
+        const result = unwrap(await ingestEvent(store, c.req.valid("param").ws, c.req.valid("json"), key));
+        if (result.replayed) c.header("Idempotent-Replayed", "true");
+        return c.json({ id: result.id, deliveries: result.deliveries }, 202);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/v1/workspaces/{ws}/events",
+        tags,
+        middleware: allow("admin", "operator"),
+        security: bearerSecurity,
+        summary: "List events with their deliveries, newest first",
+        request: { params: WorkspaceParam, query: EventListQuery },
+        responses: {
+          200: json(pageOf(EventView), "A page of events"),
+          ...commonErrors,
+          ...notFoundError,
+          ...invalidError,
+        },
+      }),
+      async (c) => {
+        const q = c.req.valid("query");
+        const filter = { ...q, since: toDate(q.since), until: toDate(q.until) };
+        return c.json(unwrap(await listEvents(store.db, c.req.valid("param").ws, filter)), 200);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/v1/workspaces/{ws}/events/{id}",
+        tags,
+        middleware: allow("admin", "operator"),
+        security: bearerSecurity,
+        summary: "One event with its deliveries",
+        request: { params: EventParam },
+        responses: { 200: json(EventView, "The event"), ...commonErrors, ...notFoundError },
+      }),
+      async (c) => {
+        const { ws, id } = c.req.valid("param");
+        return c.json(unwrap(await getEvent(store.db, ws, id)), 200);
+      },
+    );
+}

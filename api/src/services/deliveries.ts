@@ -1,0 +1,150 @@
+// Deliveries: listed, retried by hand, and re-created for a hook over a time range (replay).
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+import type { DeliveryStatus } from "../db/schema";
+import { newId } from "../ids";
+import type { DeliveryViewValue } from "../schemas/events";
+import { presentDelivery } from "./deliveries-view";
+import { covers } from "./event-subscriptions";
+import { DELIVERIES_CHANNEL } from "./ingest";
+import { decodeCursor, olderThan, type Page, type PageRequest, toPage } from "./pagination";
+import { failure, type Result, success } from "./result";
+
+export interface DeliveryFilter extends PageRequest {
+  hookId?: string | undefined;
+  eventId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+}
+
+export async function listDeliveries(
+  db: Db,
+  workspaceId: string,
+  filter: DeliveryFilter,
+): Promise<Result<Page<DeliveryViewValue>>> {
+  let query = db.selectFrom("deliveries").selectAll().where("workspace_id", "=", workspaceId);
+  if (filter.hookId) query = query.where("hook_id", "=", filter.hookId);
+  if (filter.eventId) query = query.where("event_id", "=", filter.eventId);
+  if (filter.status) query = query.where("status", "=", filter.status);
+  if (filter.cursor) {
+    const position = decodeCursor(filter.cursor);
+    if (!("id" in position)) return failure("invalid", "invalid cursor", [position]);
+    query = query.where(olderThan(position));
+  }
+  const rows = await query
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(filter.limit + 1)
+    .execute();
+  return success(toPage(rows, filter.limit, presentDelivery));
+}
+
+export async function getDelivery(
+  db: Db,
+  workspaceId: string,
+  id: string,
+): Promise<Result<DeliveryViewValue>> {
+  const row = await db
+    .selectFrom("deliveries")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", id)
+    .executeTakeFirst();
+  return row ? success(presentDelivery(row)) : failure("not_found", `delivery ${id} not found`);
+}
+
+/**
+ * Sends a finished delivery once more, now. If that attempt fails too and the hook's attempts are
+ * used up, the delivery is failed again at once: a manual retry is one attempt, not a new schedule.
+ */
+export async function retryDelivery(
+  db: Db,
+  workspaceId: string,
+  id: string,
+): Promise<Result<DeliveryViewValue>> {
+  const row = await db
+    .selectFrom("deliveries")
+    .innerJoin("hooks", "hooks.id", "deliveries.hook_id")
+    .select(["deliveries.status", "hooks.deleted_at"])
+    .where("deliveries.workspace_id", "=", workspaceId)
+    .where("deliveries.id", "=", id)
+    .executeTakeFirst();
+  if (!row) return failure("not_found", `delivery ${id} not found`);
+  if (row.deleted_at) return failure("invalid", "the hook of this delivery was deleted");
+  if (row.status === "pending")
+    return failure("conflict", "the delivery is still pending; it will be attempted as scheduled");
+  const updated = await db.transaction().execute(async (tx) => {
+    const next = await tx
+      .updateTable("deliveries")
+      .set({
+        status: "pending",
+        next_attempt_at: sql`now()`,
+        lease_owner: null,
+        finished_at: null,
+        updated_at: sql`now()`,
+      })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
+    return next;
+  });
+  return success(presentDelivery(updated));
+}
+
+export const MAX_REPLAY_EVENTS = 10_000;
+
+/** Re-enqueues the hook's events of a time range as new deliveries (the old ones stay as they were). */
+export async function replayHook(
+  db: Db,
+  workspaceId: string,
+  hookId: string,
+  range: { since: Date; until: Date },
+): Promise<Result<{ events: number; deliveries: number }>> {
+  const hook = await db
+    .selectFrom("hooks")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", hookId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (!hook) return failure("not_found", `hook ${hookId} not found`);
+  if (range.until <= range.since) return failure("invalid", "`until` must be after `since`");
+  if (hook.kind === "function" && hook.live_version === null)
+    return failure("invalid", "the function has no live version to run");
+  const events = await db
+    .selectFrom("events")
+    .select(["id", "type"])
+    .where("workspace_id", "=", workspaceId)
+    .where("created_at", ">=", range.since)
+    .where("created_at", "<", range.until)
+    .orderBy("created_at")
+    .limit(MAX_REPLAY_EVENTS + 1)
+    .execute();
+  if (events.length > MAX_REPLAY_EVENTS) {
+    return failure("invalid", `the range holds more than ${MAX_REPLAY_EVENTS} events; replay a shorter one`);
+  }
+  const disabled = new Set((hook.disabled_urls ?? []).map((d) => d.url));
+  const targets = hook.kind === "function" ? ["function"] : (hook.urls ?? []).filter((u) => !disabled.has(u));
+  const matching = events.filter((e) => hook.events.some((s) => covers(s, e.type)));
+  const rows = matching.flatMap((event) =>
+    targets.map((target) => ({
+      id: newId("dlv"),
+      workspace_id: workspaceId,
+      event_id: event.id,
+      hook_id: hookId,
+      target,
+      status: "pending" as const,
+    })),
+  );
+  if (rows.length > 0) {
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < rows.length; i += 1000)
+        await tx
+          .insertInto("deliveries")
+          .values(rows.slice(i, i + 1000))
+          .execute();
+      await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
+    });
+  }
+  return success({ events: matching.length, deliveries: rows.length });
+}
