@@ -1,7 +1,9 @@
 // Every migration, in order. A static list (not a folder scan) so the bundled CLI carries them.
 import type { Migration } from "kysely";
 import * as initial from "./20261122190000_initial";
+import * as logIndexes from "./20261122210000_log_indexes";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
+  "20261122210000_log_indexes": logIndexes,
 };

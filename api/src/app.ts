@@ -1,12 +1,15 @@
 // createApp(deps): the one place where middleware, routes, the error envelope and OpenAPI meet.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
-import type { Db } from "./db/connect";
+import type { Db, OpenedDatabase } from "./db/connect";
 import { authentication, workspaceAccess } from "./http/auth";
 import type { AppEnv } from "./http/env";
 import { ApiError, errorResponse, toApiError } from "./http/errors";
+import type { Logger } from "./observability/logger";
+import type { Metrics } from "./observability/metrics";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { deliveryRoutes } from "./routes/deliveries";
 import { eventTypeRoutes } from "./routes/event-types";
@@ -14,6 +17,7 @@ import { eventRoutes } from "./routes/events";
 import { functionRoutes } from "./routes/functions";
 import { hookRoutes } from "./routes/hooks";
 import { invokeRoutes } from "./routes/invoke";
+import { type LogRouteDeps, logRoutes } from "./routes/logs";
 import { serviceRoutes } from "./routes/service";
 import { workspaceRoutes } from "./routes/workspaces";
 import type { SecretBox } from "./security/secret-box";
@@ -29,7 +33,12 @@ export interface AppDeps {
   rootKeyHash?: string | undefined;
   /** Largest event body (HOOKRUN_MAX_EVENT_BYTES); other API bodies may be up to 1 MiB. */
   maxEventBytes?: number;
-  log?: (message: string, error: unknown) => void;
+  /** LISTEN for the logs' live tail (and nothing else in the API process). */
+  listen: OpenedDatabase["listen"];
+  /** The live tail's shared listener and timings; tests tune them, production keeps the defaults. */
+  logTail?: LogRouteDeps["tail"];
+  logger: Logger;
+  metrics: Metrics;
   version?: string;
 }
 
@@ -39,7 +48,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps) {
   const store = { db: deps.db, box: deps.box };
-  const log = deps.log ?? ((message, error) => console.error(message, error));
   const maxEventBytes = deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 
   const app = new OpenAPIHono<AppEnv>();
@@ -53,10 +61,17 @@ export function createApp(deps: AppDeps) {
   app.use(async (c, next) => {
     const given = c.req.header("x-request-id");
     if (given && !REQUEST_ID.test(given)) c.set("requestId", crypto.randomUUID());
+    const started = performance.now();
     await next();
     c.header("X-Request-Id", c.get("requestId"));
+    observeRequest(deps, c, (performance.now() - started) / 1000);
   });
-  app.onError((error, c) => errorResponse(c, toApiError(error, log)));
+  app.onError((error, c) =>
+    errorResponse(
+      c,
+      toApiError(error, (message, err) => deps.logger.error({ err, requestId: c.get("requestId") }, message)),
+    ),
+  );
   app.notFound((c) =>
     errorResponse(c, new ApiError(404, "not_found", `no route for ${c.req.method} ${c.req.path}`)),
   );
@@ -68,15 +83,24 @@ export function createApp(deps: AppDeps) {
 
   const version = deps.version ?? "0.1.0";
   const routes = app
-    .route("/", serviceRoutes(deps.db, version))
+    .route("/", serviceRoutes(deps.db, version, deps.metrics))
     .route("/", workspaceRoutes(store))
     .route("/", apiKeyRoutes(store))
     .route("/", eventTypeRoutes(store))
     .route("/", hookRoutes(store))
     .route("/", functionRoutes(store))
-    .route("/", eventRoutes(store))
+    .route("/", eventRoutes(store, deps.metrics))
     .route("/", deliveryRoutes(store))
-    .route("/", invokeRoutes({ ...store, runtime: deps.runtime, egress: deps.egress }));
+    .route("/", invokeRoutes({ ...store, runtime: deps.runtime, egress: deps.egress }))
+    .route(
+      "/",
+      logRoutes({
+        db: deps.db,
+        listen: deps.listen,
+        tail: deps.logTail,
+        log: (message, err) => deps.logger.error({ err }, message),
+      }),
+    );
 
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", {
     type: "http",
@@ -93,6 +117,24 @@ export function createApp(deps: AppDeps) {
     },
   });
   return routes;
+}
+
+/** One access-log line and one histogram sample per request; the route pattern keeps labels bounded. */
+function observeRequest(deps: AppDeps, c: Context<AppEnv>, seconds: number): void {
+  const route = c.req.routePath;
+  const status = c.res.status;
+  deps.metrics.httpRequests.observe({ method: c.req.method, route, status: String(status) }, seconds);
+  deps.logger.info(
+    {
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      route,
+      path: c.req.path,
+      status,
+      ms: Math.round(seconds * 1000),
+    },
+    "request",
+  );
 }
 
 function limitBody(maxSize: number) {

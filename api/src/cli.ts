@@ -9,6 +9,9 @@ import { type Config, ConfigError, loadConfig } from "./config";
 import { type OpenedDatabase, openDatabase } from "./db/connect";
 import { migrateToLatest } from "./db/migrate";
 import { DispatchWorker } from "./dispatch/worker";
+import { startPruner } from "./maintenance/pruner";
+import { createLogger, type Logger } from "./observability/logger";
+import { createMetrics, type Metrics } from "./observability/metrics";
 import { hashApiKey } from "./security/api-keys";
 import { createSecretBox, type SecretBox } from "./security/secret-box";
 
@@ -26,6 +29,8 @@ interface Running {
   opened: OpenedDatabase;
   box: SecretBox;
   runtime: FunctionRuntime;
+  logger: Logger;
+  metrics: Metrics;
 }
 
 async function openAndMigrate(config: Config): Promise<OpenedDatabase> {
@@ -38,20 +43,37 @@ async function openAndMigrate(config: Config): Promise<OpenedDatabase> {
 async function prepare(config: Config): Promise<Running> {
   const opened = await openAndMigrate(config);
   const box = createSecretBox(await resolveEncryptionKey(config));
-  const runtime = new FunctionRuntime({ egress: { allow: config.egressAllow } });
-  return { opened, box, runtime };
+  const logger = createLogger(config.logLevel);
+  const runtime = new FunctionRuntime({
+    egress: { allow: config.egressAllow },
+    onExecutorStderr: (text) =>
+      logger.warn({ executor: text.slice(0, 2000) }, "sandbox executor wrote to stderr"),
+  });
+  const metrics = createMetrics({ db: opened.db, runtime });
+  return { opened, box, runtime, logger, metrics };
 }
 
-function startWorker(config: Config, running: Running): DispatchWorker {
+/** The dispatch worker and, beside it, retention pruning; returns what stops both. */
+function startWorker(config: Config, running: Running): () => Promise<void> {
   const worker = new DispatchWorker({
     db: running.opened.db,
     box: running.box,
     runtime: running.runtime,
     egress: { allow: config.egressAllow },
     listen: running.opened.listen,
+    metrics: running.metrics,
+    log: (message, error) => running.logger.error({ err: error, worker: worker.id }, message),
   });
-  void worker.start().then(() => console.log(`dispatch worker ${worker.id} started`));
-  return worker;
+  void worker.start().then(() => running.logger.info({ worker: worker.id }, "dispatch worker started"));
+  const stopPruner = startPruner(running.opened.db, {
+    retentionDays: config.retentionDays,
+    onResult: (result) => running.logger.info(result, "retention: pruned expired attempts and events"),
+    onError: (error) => running.logger.error({ err: error }, "retention: pruning failed"),
+  });
+  return async () => {
+    await stopPruner();
+    await worker.stop();
+  };
 }
 
 async function serveApi(config: Config, withWorker: boolean): Promise<void> {
@@ -64,8 +86,11 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     egress: { allow: config.egressAllow },
     rootKeyHash: config.rootKey ? hashApiKey(config.rootKey) : undefined,
     maxEventBytes: config.maxEventBytes,
+    listen: running.opened.listen,
+    logger: running.logger,
+    metrics: running.metrics,
   });
-  const worker = withWorker ? startWorker(config, running) : null;
+  const stopWorker = withWorker ? startWorker(config, running) : null;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     // One write, so whoever reads the output sees the URL and the key together.
@@ -79,7 +104,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
   });
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    await worker?.stop();
+    await stopWorker?.();
     await running.runtime.close();
     await running.opened.close();
   });
@@ -87,9 +112,9 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
 
 async function runWorker(config: Config): Promise<void> {
   const running = await prepare(config);
-  const worker = startWorker(config, running);
+  const stopWorker = startWorker(config, running);
   onShutdown(async () => {
-    await worker.stop();
+    await stopWorker();
     await running.runtime.close();
     await running.opened.close();
   });

@@ -36,6 +36,7 @@ const envSchema = z.object({
     .pipe(z.array(cidr)),
   HOOKRUN_MAX_EVENT_BYTES: integer(1024, 64 * 1024 * 1024).default(262144),
   HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
+  HOOKRUN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
 export interface Config {
@@ -48,6 +49,7 @@ export interface Config {
   egressAllow: string[];
   maxEventBytes: number;
   retentionDays: number;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
 export class ConfigError extends Error {
@@ -81,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllow: e.HOOKRUN_EGRESS_ALLOW,
     maxEventBytes: e.HOOKRUN_MAX_EVENT_BYTES,
     retentionDays: e.HOOKRUN_RETENTION_DAYS,
+    logLevel: e.HOOKRUN_LOG_LEVEL,
   };
 }
 

@@ -14,6 +14,7 @@ describe("loadConfig", () => {
       egressAllow: [],
       maxEventBytes: 262144,
       retentionDays: 30,
+      logLevel: "info",
     });
   });
 
@@ -50,6 +51,7 @@ describe("loadConfig", () => {
     ["HOOKRUN_EGRESS_ALLOW", { HOOKRUN_EGRESS_ALLOW: "10.0.0.0/33" }],
     ["HOOKRUN_MAX_EVENT_BYTES", { HOOKRUN_MAX_EVENT_BYTES: "-1" }],
     ["HOOKRUN_RETENTION_DAYS", { HOOKRUN_RETENTION_DAYS: "0" }],
+    ["HOOKRUN_LOG_LEVEL", { HOOKRUN_LOG_LEVEL: "verbose" }],
     ["HOOKRUN_ENCRYPTION_KEY", { DATABASE_URL: "postgres://u@db/h" }],
   ])("names %s when it is wrong", (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

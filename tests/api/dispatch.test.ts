@@ -423,6 +423,26 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     }
   });
 
+  it("finishes and records in-flight deliveries when stopped gracefully", async () => {
+    receiver.reply(() => ({ status: 200, delayMs: 300 }));
+    await hookWith({});
+    const ids = await Promise.all(
+      [1, 2, 3].map(
+        async (n) => (await post({ type: "verification", data: { n } })).body.deliveries[0].id as string,
+      ),
+    );
+    await receiver.waitFor(3);
+    await worker.stop();
+    try {
+      // stop() returned: every delivery that was in flight has its outcome written down.
+      for (const id of ids)
+        expect(await delivery(id)).toMatchObject({ status: "succeeded", lease_owner: null });
+    } finally {
+      worker = newWorker();
+      await worker.start();
+    }
+  });
+
   it("lists events with deliveries, deliveries by hook, retries a failed delivery and replays a range", async () => {
     receiver.reply(() => ({ status: 410 }));
     const hook = await hookWith({});

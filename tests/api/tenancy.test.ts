@@ -10,6 +10,7 @@ interface Tenant extends WorkspaceKeys {
   keyId: string;
   eventId: string;
   deliveryId: string;
+  attemptId: string;
 }
 
 describe.each(testDatabases)("tenant isolation on $name", (target) => {
@@ -33,6 +34,7 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     const listed = await api.request("GET", `/v1/workspaces/${keys.ws}/keys`, { key: keys.admin });
     // No worker runs here: the event's deliveries stay pending, which is all these probes need.
     const event = await post("/events", { type: "verification", data: { secret: `${name}-data` } });
+    const invoked = await post(`/hooks/${fn.body.id}/invoke`, { data: { secret: `${name}-data` } });
     return {
       ...keys,
       callback: callback.body.id,
@@ -40,6 +42,7 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
       keyId: listed.body.data[0].id,
       eventId: event.body.id,
       deliveryId: event.body.deliveries[0].id,
+      attemptId: invoked.body.attemptId,
     };
   }
 
@@ -79,6 +82,10 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     ["GET", `/v1/workspaces/${t.ws}/deliveries`, undefined],
     ["GET", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}`, undefined],
     ["POST", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}/retry`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/logs`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/logs/${t.attemptId}`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/logs/stream`, undefined],
+    ["GET", `/v1/workspaces/${t.ws}/hooks/${t.fn}/stats`, undefined],
   ];
 
   it("refuses every route of another workspace with the same 403, whatever the role", async () => {
@@ -113,11 +120,18 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
       ["GET", `/v1/workspaces/${a.ws}/events/${b.eventId}`, undefined],
       ["GET", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}`, undefined],
       ["POST", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}/retry`, undefined],
+      ["GET", `/v1/workspaces/${a.ws}/logs/${b.attemptId}`, undefined],
+      ["GET", `/v1/workspaces/${a.ws}/hooks/${b.fn}/stats`, undefined],
     ];
     for (const [method, path, body] of probes) {
       const res = await api.request(method, path, { key: a.admin, body });
       expect(res.status, `${method} ${path}`).toBe(404);
     }
+  });
+
+  it("lists only one's own logs", async () => {
+    const logs = await api.request("GET", `/v1/workspaces/${a.ws}/logs`, { key: a.admin });
+    expect(logs.body.data.map((l: { id: string }) => l.id)).toEqual([a.attemptId]);
   });
 
   it("lists only one's own events and deliveries", async () => {

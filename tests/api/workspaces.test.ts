@@ -119,6 +119,11 @@ describe.each(testDatabases)("workspaces and event types on $name", (target) => 
       "/",
       "/healthz",
       "/readyz",
+      "/metrics",
+      "/v1/workspaces/{ws}/logs",
+      "/v1/workspaces/{ws}/logs/{id}",
+      "/v1/workspaces/{ws}/logs/stream",
+      "/v1/workspaces/{ws}/hooks/{id}/stats",
     ]) {
       expect(paths).toContain(p);
     }

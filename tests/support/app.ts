@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { type EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import { createApp } from "../../api/src/app";
 import type { Db } from "../../api/src/db/connect";
+import { createLogger } from "../../api/src/observability/logger";
+import { createMetrics, type Metrics } from "../../api/src/observability/metrics";
 import { generateApiKey, hashApiKey } from "../../api/src/security/api-keys";
 import { createSecretBox, type SecretBox } from "../../api/src/security/secret-box";
 import type { OpenedTestDatabase, TestDatabase } from "./db";
@@ -30,6 +32,9 @@ export interface WorkspaceKeys {
 
 export interface TestApi {
   db: Db;
+  metrics: Metrics;
+  /** The app's JSON log lines, in order. */
+  logLines: string[];
   listen: OpenedTestDatabase["listen"];
   /** The database's connection string, for child processes (Postgres only). */
   url: string | null;
@@ -53,15 +58,20 @@ export async function startTestApi(
   const { db, close, listen, url } = await target.open();
   const rootKey = generateApiKey();
   const box = createSecretBox(options.encryptionKey ?? randomBytes(32));
-  const errors: unknown[] = [];
+  // Every log line is kept as JSON, so tests can read them (and a 500 can show its error).
+  const logLines: string[] = [];
+  const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
   const runtime = new FunctionRuntime({ executors: 1, egress });
+  const metrics = createMetrics({ db, runtime });
   const app = createApp({
     db,
     box,
     runtime,
     egress,
+    listen,
     rootKeyHash: hashApiKey(rootKey),
-    log: (_m, e) => errors.push(e),
+    logger,
+    metrics,
   });
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -81,7 +91,9 @@ export async function startTestApi(
       // not JSON: leave the text for the assertion to show
     }
     if (res.status >= 500)
-      throw new Error(`${method} ${path} answered ${res.status}: ${text} ${String(errors.at(-1))}`);
+      throw new Error(
+        `${method} ${path} answered ${res.status}: ${text} ${logLines.findLast((l) => l.includes('"level":50'))}`,
+      );
     return { status: res.status, body: parsed, headers: res.headers };
   }
 
@@ -103,7 +115,7 @@ export async function startTestApi(
     await runtime.close();
     await close();
   };
-  return { db, box, runtime, listen, url, rootKey, request, workspace, close: closeAll };
+  return { db, box, runtime, metrics, logLines, listen, url, rootKey, request, workspace, close: closeAll };
 }
 
 export const callbackHook = (overrides: Record<string, unknown> = {}) => ({

@@ -18,8 +18,9 @@ export interface OpenedDatabase {
   /**
    * Calls `onNotify` for every NOTIFY on `channel`, from any process (Postgres) or this one (PGlite).
    * Notifications are hints: a lost one is covered by polling, so errors are logged, not thrown.
+   * `payload` is the NOTIFY's payload ("" when none), e.g. the workspace id for the logs' live tail.
    */
-  listen(channel: string, onNotify: () => void): Promise<Unlisten>;
+  listen(channel: string, onNotify: (payload: string) => void): Promise<Unlisten>;
   close(): Promise<void>;
 }
 
@@ -60,7 +61,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     db,
     kind: "pglite",
     listen: async (channel, onNotify) => {
-      const unlisten = await pglite.listen(channel, () => onNotify());
+      const unlisten = await pglite.listen(channel, (payload) => onNotify(payload));
       return async () => {
         if (!pglite.closed) await unlisten();
       };
@@ -111,7 +112,11 @@ export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<boolean> 
 const CHANNEL = /^[a-z_][a-z0-9_]*$/;
 
 /** LISTEN on a dedicated connection (a pooled one would be handed to other queries). */
-async function listenPostgres(url: string, channel: string, onNotify: () => void): Promise<Unlisten> {
+async function listenPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<Unlisten> {
   if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
   let client: pg.Client | null = null;
   let stopped = false;
@@ -120,7 +125,7 @@ async function listenPostgres(url: string, channel: string, onNotify: () => void
   const connect = async () => {
     const next = new pg.Client({ connectionString: url });
     next.on("notification", (message) => {
-      if (message.channel === channel) onNotify();
+      if (message.channel === channel) onNotify(message.payload ?? "");
     });
     // A dropped connection is re-established; until then the polling backstop covers wake-ups.
     next.on("error", (error) => {

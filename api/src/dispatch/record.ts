@@ -10,6 +10,14 @@ import { type AttemptRecord, gone, succeeded } from "./attempt";
 import type { Finished } from "./deliver";
 
 type Tx = Transaction<Database>;
+
+/** NOTIFY channel for new attempts (payload: the workspace id), for the logs' live tail. */
+export const ATTEMPTS_CHANNEL = "hookrun_attempts";
+
+/** Tells live tails of these workspaces that attempts were written (delivered on commit). */
+async function notifyAttempts(db: Db | Tx, workspaceIds: Iterable<string>): Promise<void> {
+  for (const ws of new Set(workspaceIds)) await sql`select pg_notify(${ATTEMPTS_CHANNEL}, ${ws})`.execute(db);
+}
 type Attempted = Extract<Finished, { kind: "attempted" }>;
 
 export interface AttemptSubject {
@@ -59,6 +67,7 @@ export async function insertAttempt(
     .insertInto("attempts")
     .values(attemptRow(id, subject, record))
     .execute();
+  await notifyAttempts(db, [subject.workspaceId]);
   return id;
 }
 
@@ -130,6 +139,10 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
           ),
         )
         .execute();
+      await notifyAttempts(
+        tx,
+        attempted.map((f) => f.delivery.workspace_id),
+      );
     }
     await updateDeliveries(tx, workerId, finished.map(updateOf));
     await updateHookHealth(tx, attempted);

@@ -3,10 +3,11 @@
 // written) and polls as a backstop. Stopping finishes in-flight work or hands it back.
 import { randomBytes } from "node:crypto";
 import type { Db, Unlisten } from "../db/connect";
+import type { Metrics } from "../observability/metrics";
 import { DELIVERIES_CHANNEL } from "../services/ingest";
 import { type BatchContext, loadBatch } from "./batch";
 import { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
-import { type DeliverDeps, deliver } from "./deliver";
+import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
@@ -24,8 +25,10 @@ export interface WorkerOptions {
 
 export interface WorkerDeps extends DeliverDeps {
   db: Db;
-  listen: (channel: string, onNotify: () => void) => Promise<Unlisten>;
+  /** The payload is not needed here: any NOTIFY on the channel just means "claim again". */
+  listen: (channel: string, onNotify: (payload: string) => void) => Promise<Unlisten>;
   log?: (message: string, error?: unknown) => void;
+  metrics?: Metrics;
 }
 
 const BUSY_HOST_DELAY_MS = 250;
@@ -86,6 +89,8 @@ export class DispatchWorker {
       drained.then(() => false),
       sleep(this.options.drainMs).then(() => true),
     ]);
+    // What finished is written down before stop() returns.
+    await this.recorder.flush();
     // Work still running is handed back: another worker (or the next start) attempts it again,
     // which at-least-once delivery allows.
     if (timedOut)
@@ -123,7 +128,10 @@ export class DispatchWorker {
   private launch(delivery: ClaimedDelivery, host: string, batch: BatchContext): void {
     this.perHostCount.set(host, (this.perHostCount.get(host) ?? 0) + 1);
     const done = deliver(this.deps, delivery, batch)
-      .then((finished) => this.recorder.add(finished))
+      .then((finished) => {
+        this.observe(finished);
+        this.recorder.add(finished);
+      })
       // A delivery that throws (database gone) keeps its lease and comes back when it expires.
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
@@ -151,6 +159,18 @@ export class DispatchWorker {
       }
       this.wakeUp = finish;
     });
+  }
+
+  private observe(finished: Finished): void {
+    const metrics = this.deps.metrics;
+    if (!metrics) return;
+    if (finished.kind === "canceled") {
+      metrics.deliveries.inc({ kind: "none", outcome: `canceled:${finished.reason}` });
+      return;
+    }
+    const kind = finished.record.kind;
+    metrics.deliveries.inc({ kind, outcome: finished.record.outcome });
+    metrics.attemptDuration.observe({ kind }, finished.record.durationMs / 1000);
   }
 
   private log(message: string, error?: unknown): void {

@@ -3,6 +3,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { allow } from "../http/auth";
 import { unwrap } from "../http/errors";
 import { bearerSecurity, createRouter } from "../http/router";
+import type { Metrics } from "../observability/metrics";
 import {
   commonErrors,
   conflictError,
@@ -39,7 +40,7 @@ const EventParam = WorkspaceParam.extend({
 const tags = ["events"];
 const toDate = (value: string | undefined) => (value ? new Date(value) : undefined);
 
-export function eventRoutes(store: Store) {
+export function eventRoutes(store: Store, metrics: Metrics) {
   return createRouter()
     .openapi(
       createRoute({
@@ -62,6 +63,7 @@ export function eventRoutes(store: Store) {
         const key = c.req.valid("header")["idempotency-key"];
         const result = unwrap(await ingestEvent(store, c.req.valid("param").ws, c.req.valid("json"), key));
         if (result.replayed) c.header("Idempotent-Replayed", "true");
+        metrics.eventsIngested.inc({ outcome: result.replayed ? "replayed" : "accepted" });
         return c.json({ id: result.id, deliveries: result.deliveries }, 202);
       },
     )

@@ -1,14 +1,28 @@
-// Unauthenticated service endpoints: liveness, readiness, and an index that points at the docs.
+// Unauthenticated service endpoints: metrics, liveness, readiness, and an index pointing at the docs.
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Db, pingDatabase } from "../db/connect";
 import { createRouter } from "../http/router";
+import type { Metrics } from "../observability/metrics";
 import { json } from "../schemas/common";
 
 const Status = z.object({ status: z.string(), reason: z.string().optional() });
 const tags = ["service"];
 
-export function serviceRoutes(db: Db, version: string) {
+export function serviceRoutes(db: Db, version: string, metrics: Metrics) {
   return createRouter()
+    .openapi(
+      createRoute({
+        method: "get",
+        path: "/metrics",
+        tags,
+        summary: "Prometheus metrics of this process (and the database-wide queue gauges)",
+        responses: {
+          200: { content: { "text/plain": { schema: z.string() } }, description: "Prometheus text format" },
+        },
+      }),
+      async (c) =>
+        c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
+    )
     .openapi(
       createRoute({
         method: "get",

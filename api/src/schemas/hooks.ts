@@ -176,6 +176,16 @@ export const HookPatch = z
 
 const MaskedMap = z.record(z.string(), z.string()).openapi({ description: "Values masked" });
 
+export const HookHealth = z
+  .object({
+    attempts: z.number().int(),
+    failures: z.number().int(),
+    successRate: z.number().nullable().openapi({ description: "0..1; null when there were no attempts" }),
+    lastAttemptAt: z.string().nullable(),
+    lastOutcome: z.string().nullable(),
+  })
+  .openapi("HookHealth", { description: "Attempts of the last 24 hours" });
+
 const hookCommon = {
   id: z.string(),
   name: z.string(),
@@ -186,6 +196,7 @@ const hookCommon = {
   retry: z.object({ maxAttempts: z.number().int() }),
   createdAt: z.string(),
   updatedAt: z.string(),
+  health: HookHealth,
 };
 
 export const SigningView = z.union([
@@ -276,6 +287,7 @@ export type FunctionHookCreateInput = z.infer<typeof FunctionHookCreate>;
 export type HookPatchInput = z.infer<typeof HookPatch>;
 export type SigningInputValue = z.infer<typeof SigningInput>;
 export type HookViewValue = z.infer<typeof HookView>;
+export type HookHealthValue = z.infer<typeof HookHealth>;
 export type SigningViewValue = z.infer<typeof SigningView>;
 
 function unique(values: string[]): boolean {

@@ -7,7 +7,7 @@ import type { DeliveryViewValue } from "../schemas/events";
 import { presentDelivery } from "./deliveries-view";
 import { covers } from "./event-subscriptions";
 import { DELIVERIES_CHANNEL } from "./ingest";
-import { decodeCursor, olderThan, type Page, type PageRequest, toPage } from "./pagination";
+import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, type Result, success } from "./result";
 
 export interface DeliveryFilter extends PageRequest {
@@ -25,17 +25,8 @@ export async function listDeliveries(
   if (filter.hookId) query = query.where("hook_id", "=", filter.hookId);
   if (filter.eventId) query = query.where("event_id", "=", filter.eventId);
   if (filter.status) query = query.where("status", "=", filter.status);
-  if (filter.cursor) {
-    const position = decodeCursor(filter.cursor);
-    if (!("id" in position)) return failure("invalid", "invalid cursor", [position]);
-    query = query.where(olderThan(position));
-  }
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
-  return success(toPage(rows, filter.limit, presentDelivery));
+  const rows = await fetchPageRows(query, filter);
+  return rows.ok ? success(toPage(rows.value, filter.limit, presentDelivery)) : rows;
 }
 
 export async function getDelivery(

@@ -4,7 +4,7 @@ import type { Db } from "../db/connect";
 import type { EventsTable } from "../db/schema";
 import type { EventViewValue } from "../schemas/events";
 import { presentDelivery } from "./deliveries-view";
-import { decodeCursor, olderThan, type Page, type PageRequest, toPage } from "./pagination";
+import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, type Result, success } from "./result";
 
 export interface EventFilter extends PageRequest {
@@ -22,16 +22,9 @@ export async function listEvents(
   if (filter.type) query = query.where("type", "=", filter.type);
   if (filter.since) query = query.where("created_at", ">=", filter.since);
   if (filter.until) query = query.where("created_at", "<", filter.until);
-  if (filter.cursor) {
-    const position = decodeCursor(filter.cursor);
-    if (!("id" in position)) return failure("invalid", "invalid cursor", [position]);
-    query = query.where(olderThan(position));
-  }
-  const rows = await query
-    .orderBy("created_at", "desc")
-    .orderBy("id", "desc")
-    .limit(filter.limit + 1)
-    .execute();
+  const page = await fetchPageRows(query, filter);
+  if (!page.ok) return page;
+  const rows = page.value;
   const withDeliveries = await attachDeliveries(db, rows.slice(0, filter.limit));
   return success(toPage(rows, filter.limit, (row) => withDeliveries.get(row.id) ?? present(row, [])));
 }

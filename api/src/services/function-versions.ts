@@ -3,7 +3,7 @@ import { compileFunction } from "@hookrun/runtime";
 import { newId } from "../ids";
 import type { HookViewValue } from "../schemas/hooks";
 import type { Store } from "./context";
-import { findHook, presentHook } from "./hooks";
+import { findHook, getHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 
 export interface FunctionVersion {
@@ -32,13 +32,9 @@ export async function saveSource(
   if (!hook.ok) return hook;
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the function does not compile", compiled.diagnostics);
-  const row = await store.db
-    .updateTable("hooks")
-    .set({ source, updated_at: new Date() })
-    .where("id", "=", id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return success(presentHook(store, row));
+  await store.db.updateTable("hooks").set({ source, updated_at: new Date() }).where("id", "=", id).execute();
+  // Read back like any GET, so the answer carries the hook's health too.
+  return getHook(store, workspaceId, id);
 }
 
 /** Freezes the draft as a new live version, or makes an existing version live again (rollback). */

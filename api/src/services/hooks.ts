@@ -6,12 +6,14 @@ import type {
   CallbackHookCreateInput,
   FunctionHookCreateInput,
   HookCreateInput,
+  HookHealthValue,
   HookPatchInput,
   HookViewValue,
   SigningInputValue,
 } from "../schemas/hooks";
 import type { Store } from "./context";
 import { checkEventSubscriptions } from "./event-subscriptions";
+import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import {
   generateSigningSecret,
   maskMap,
@@ -49,7 +51,9 @@ export async function findHook(store: Store, workspaceId: string, id: string): P
 
 export async function getHook(store: Store, workspaceId: string, id: string): Promise<Result<HookViewValue>> {
   const row = await findHook(store, workspaceId, id);
-  return row ? success(presentHook(store, row)) : notFound(id);
+  if (!row) return notFound(id);
+  const health = await hookHealth(store.db, workspaceId, [row.id]);
+  return success(presentHook(store, row, health.get(row.id)));
 }
 
 export async function listHooks(
@@ -65,7 +69,12 @@ export async function listHooks(
   if (filter.kind) query = query.where("kind", "=", filter.kind);
   if (filter.enabled !== undefined) query = query.where("enabled", "=", filter.enabled);
   const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
-  return rows.map((row) => presentHook(store, row));
+  const health = await hookHealth(
+    store.db,
+    workspaceId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => presentHook(store, row, health.get(row.id)));
 }
 
 export async function createHook(
@@ -186,7 +195,8 @@ export async function updateHook(
       .where("workspace_id", "=", workspaceId)
       .returningAll()
       .executeTakeFirstOrThrow();
-    return success(presentHook(store, updated));
+    const health = await hookHealth(store.db, workspaceId, [id]);
+    return success(presentHook(store, updated, health.get(id)));
   } catch (error) {
     if (isUniqueViolation(error) && patch.name) return nameTaken(patch.name);
     throw error;
@@ -298,7 +308,12 @@ function normalizeHeaders<V>(headers: Record<string, V>): Record<string, V> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
-export function presentHook(store: Store, row: HookRow): HookViewValue {
+/** `health` is computed by the caller for the rows it shows (hookHealth); a new hook has none. */
+export function presentHook(
+  store: Store,
+  row: HookRow,
+  health: HookHealthValue = NO_ACTIVITY,
+): HookViewValue {
   const common = {
     id: row.id,
     name: row.name,
@@ -309,6 +324,7 @@ export function presentHook(store: Store, row: HookRow): HookViewValue {
     retry: row.retry,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+    health,
   };
   if (row.kind === "function") {
     return {

@@ -3,7 +3,7 @@ import type { Db } from "../db/connect";
 import type { WorkspaceRow } from "../db/schema";
 import { newId } from "../ids";
 import { seedDefaultEventTypes } from "./event-types";
-import { decodeCursor, olderThan, type Page, type PageRequest, toPage } from "./pagination";
+import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, isUniqueViolation, type Result, success } from "./result";
 
 export interface Workspace {
@@ -48,14 +48,8 @@ export async function createWorkspace(db: Db, input: WorkspaceInput): Promise<Re
 }
 
 export async function listWorkspaces(db: Db, page: PageRequest): Promise<Result<Page<Workspace>>> {
-  let query = db.selectFrom("workspaces").selectAll().orderBy("created_at", "desc").orderBy("id", "desc");
-  if (page.cursor) {
-    const position = decodeCursor(page.cursor);
-    if (!("id" in position)) return failure("invalid", "invalid cursor", [position]);
-    query = query.where(olderThan(position));
-  }
-  const rows = await query.limit(page.limit + 1).execute();
-  return success(toPage(rows, page.limit, present));
+  const rows = await fetchPageRows(db.selectFrom("workspaces").selectAll(), page);
+  return rows.ok ? success(toPage(rows.value, page.limit, present)) : rows;
 }
 
 export async function getWorkspace(db: Db, id: string): Promise<Result<Workspace>> {

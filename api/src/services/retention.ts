@@ -1,0 +1,63 @@
+// Retention: attempts and finished events older than HOOKRUN_RETENTION_DAYS are deleted in small
+// batches, so pruning never holds locks long enough to stall ingest. An event with a pending
+// delivery is never pruned, whatever its age: nothing accepted is lost.
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+
+export interface PruneResult {
+  attempts: number;
+  events: number;
+  batches: number;
+}
+
+export interface PruneOptions {
+  retentionDays: number;
+  /** Rows per delete statement (default 1000). */
+  batchSize?: number;
+  /** Pause between batches, giving other writers their turn (default 10 ms). */
+  pauseMs?: number;
+  now?: Date;
+}
+
+export async function pruneExpired(db: Db, options: PruneOptions): Promise<PruneResult> {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
+  const batchSize = options.batchSize ?? 1000;
+  const result: PruneResult = { attempts: 0, events: 0, batches: 0 };
+  for (;;) {
+    const deleted = await deleteAttempts(db, cutoff, batchSize);
+    result.attempts += deleted;
+    result.batches += 1;
+    if (deleted < batchSize) break;
+    await pause(options.pauseMs);
+  }
+  for (;;) {
+    const deleted = await deleteEvents(db, cutoff, batchSize);
+    result.events += deleted;
+    result.batches += 1;
+    if (deleted < batchSize) break;
+    await pause(options.pauseMs);
+  }
+  return result;
+}
+
+// SKIP LOCKED: two processes pruning at once split the work instead of waiting on each other.
+async function deleteAttempts(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const { numAffectedRows } = await sql`
+    delete from attempts where id in (
+      select id from attempts where created_at < ${cutoff.toISOString()}::timestamptz
+      limit ${limit} for update skip locked)`.execute(db);
+  return Number(numAffectedRows ?? 0);
+}
+
+/** Finished deliveries go with their event (cascade); an event with a pending one stays. */
+async function deleteEvents(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const { numAffectedRows } = await sql`
+    delete from events where id in (
+      select e.id from events e
+      where e.created_at < ${cutoff.toISOString()}::timestamptz
+        and not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'pending')
+      limit ${limit} for update skip locked)`.execute(db);
+  return Number(numAffectedRows ?? 0);
+}
+
+const pause = (ms = 10) => new Promise<void>((resolve) => setTimeout(resolve, ms));

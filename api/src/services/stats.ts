@@ -1,0 +1,80 @@
+// Per-hook numbers over a window, computed in SQL on the (workspace_id, hook_id, created_at) index:
+// counts by outcome, percentiles of duration and the latest failure.
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+import { type HookStatsValue, windowMs } from "../schemas/logs";
+import { failure, type Result, success } from "./result";
+
+/** What an error column or a response says in one line, for "last failure". */
+const errorSummary = sql<string | null>`coalesce(error->>'message', 'HTTP ' || (response->>'status'))`;
+
+export async function hookStats(
+  db: Db,
+  workspaceId: string,
+  hookId: string,
+  window: string,
+  now = new Date(),
+): Promise<Result<HookStatsValue>> {
+  const hook = await db
+    .selectFrom("hooks")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", hookId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  if (!hook) return failure("not_found", `hook ${hookId} not found`);
+
+  const from = new Date(now.getTime() - windowMs(window));
+  const inWindow = db
+    .selectFrom("attempts")
+    .where("workspace_id", "=", workspaceId)
+    .where("hook_id", "=", hookId)
+    .where("created_at", ">=", from)
+    .where("created_at", "<", now);
+
+  // One pass: a row per outcome plus ROLLUP's total row (outcome null: the column is never null),
+  // each with its own percentiles; only the total's are answered.
+  const groups = await inWindow
+    .select([
+      "outcome",
+      (eb) => eb.fn.countAll<number>().as("n"),
+      sql<number | null>`percentile_cont(0.5) within group (order by duration_ms)`.as("p50"),
+      sql<number | null>`percentile_cont(0.95) within group (order by duration_ms)`.as("p95"),
+    ])
+    .groupBy(sql`rollup(outcome)`)
+    .execute();
+  const lastFailure = await inWindow
+    .select(["id", "outcome", "created_at", errorSummary.as("error")])
+    .where(sql<boolean>`outcome <> 'success'`)
+    .orderBy("created_at", "desc")
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+
+  const counts = groups.filter((g) => g.outcome !== null);
+  const durations = groups.find((g) => g.outcome === null);
+  const byOutcome = Object.fromEntries(counts.map((c) => [c.outcome, Number(c.n)]));
+  const total = counts.reduce((sum, c) => sum + Number(c.n), 0);
+  return success({
+    window,
+    from: from.toISOString(),
+    to: now.toISOString(),
+    total,
+    byOutcome,
+    successRate: total === 0 ? null : (byOutcome.success ?? 0) / total,
+    durationMs: { p50: round(durations?.p50), p95: round(durations?.p95) },
+    lastFailure: lastFailure
+      ? {
+          at: lastFailure.created_at.toISOString(),
+          outcome: lastFailure.outcome,
+          attemptId: lastFailure.id,
+          error: lastFailure.error,
+        }
+      : null,
+  });
+}
+
+/** percentile_cont interpolates; a tenth of a millisecond is precision enough. */
+function round(value: number | null | undefined): number | null {
+  return value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10;
+}
