@@ -124,6 +124,20 @@ function guardedLookup(opts: EgressOptions): LookupFunction {
   };
 }
 
+// Keep-alive pools, one pair per options object: a pooled socket was opened under exactly these
+// options, so it passed this guard when it connected, and reusing it skips the TCP (and TLS)
+// handshake that would otherwise dominate every callback to the same receiver.
+const agents = new WeakMap<EgressOptions, { http: http.Agent; https: https.Agent }>();
+function agentOf(opts: EgressOptions, secure: boolean): http.Agent {
+  let pair = agents.get(opts);
+  if (!pair) {
+    const settings = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
+    pair = { http: new http.Agent(settings), https: new https.Agent(settings) };
+    agents.set(opts, pair);
+  }
+  return secure ? pair.https : pair.http;
+}
+
 type Attempt = { url: URL; method: string; headers: Record<string, string>; body?: Uint8Array };
 type RawResponse = { status: number; statusText: string; headers: Record<string, string>; body: Uint8Array };
 
@@ -153,7 +167,7 @@ function exchange(opts: EgressOptions, a: Attempt, deadline: number, maxBytes: n
       method: a.method,
       headers: a.headers,
       lookup: guardedLookup(opts),
-      agent: false, // no pooled sockets: every connection passes the guard
+      agent: agentOf(opts, a.url.protocol === "https:"),
       timeout: remaining,
     });
     const timer = setTimeout(() => req.destroy(new EgressError("timeout", "request timed out")), remaining);
@@ -163,6 +177,9 @@ function exchange(opts: EgressOptions, a: Attempt, deadline: number, maxBytes: n
       else resolve(value as RawResponse);
     };
     req.on("socket", (socket) => {
+      // A kept-alive socket was checked when it connected; only a new one needs the listener
+      // (adding it to a reused socket would pile up listeners that never fire).
+      if (!socket.connecting) return;
       // Defence in depth: re-check the peer once connected, before the request is flushed.
       socket.once("connect", () => {
         const peer = socket.remoteAddress ?? "";

@@ -3,7 +3,7 @@
 // receivers on 127.0.0.1 and real isolates for functions.
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimDue } from "../../api/src/dispatch/claim";
 import { DispatchWorker } from "../../api/src/dispatch/worker";
 import {
@@ -420,6 +420,56 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
         worker = newWorker();
         await worker.start();
       }
+    }
+  });
+
+  it("bounds concurrency per host without holding up other hosts", async () => {
+    const other = await startReceiver();
+    let inFlight = 0;
+    let most = 0;
+    receiver.reply(() => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => inFlight--, 1000);
+      return { status: 200, delayMs: 1000 };
+    });
+    await worker.stop();
+    worker = new DispatchWorker(
+      {
+        db: api.db,
+        box: api.box,
+        runtime: api.runtime,
+        egress: testEgress,
+        listen: api.listen,
+        log: () => {},
+      },
+      { pollMs: 200, perHost: 2 },
+    );
+    try {
+      await hookWith({});
+      const slowIds = await Promise.all(
+        [1, 2, 3, 4, 5, 6].map(
+          async (n) => (await post({ type: "verification", data: { n } })).body.deliveries[0].id as string,
+        ),
+      );
+      await hookWith({ urls: [`${other.url}/fast`], events: ["manual_verification"] });
+      await worker.start();
+      const fast = (await post({ type: "manual_verification", data: {} })).body.deliveries[0].id as string;
+      // The other host is served at once, while the slow one still has a queue.
+      await other.waitFor(1, 900);
+      expect(receiver.requests.length).toBeLessThan(6);
+      await vi.waitFor(async () => expect((await delivery(fast)).status).toBe("succeeded"));
+      await receiver.waitFor(6);
+      for (const id of slowIds)
+        await vi.waitFor(async () => expect((await delivery(id)).status).toBe("succeeded"), {
+          timeout: 5_000,
+        });
+      expect(most).toBe(2);
+    } finally {
+      await other.close();
+      await worker.stop();
+      worker = newWorker();
+      await worker.start();
     }
   });
 

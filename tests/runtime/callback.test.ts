@@ -233,8 +233,22 @@ describe("private addresses", () => {
 
   it("would have seen a connection (the spy works)", async () => {
     emits.mockClear();
-    await send();
+    // Fresh options, so a fresh keep-alive pool: this request must open a new connection.
+    await sendCallback({ allow: ["127.0.0.1/32"] }, buildCallbackRequest(input()), 2000);
     expect(emits.mock.calls.some(([event]) => String(event) === "connect")).toBe(true);
+  });
+});
+
+describe("connection reuse", () => {
+  it("reuses a kept-alive connection to the same receiver under the same options", async () => {
+    const emits = vi.spyOn(net.Socket.prototype, "emit");
+    const egress: EgressOptions = { allow: ["127.0.0.1/32"] };
+    const connects = () => emits.mock.calls.filter(([event]) => String(event) === "connect").length;
+    emits.mockClear();
+    for (let i = 0; i < 3; i++)
+      expect((await sendCallback(egress, buildCallbackRequest(input()), 2000)).outcome).toBe("success");
+    expect(connects()).toBe(1);
+    emits.mockRestore();
   });
 });
 

@@ -1,20 +1,27 @@
 // Claiming due deliveries under a lease. A claimed delivery stays 'pending' with next_attempt_at
 // moved to the lease's end: if its worker dies, it simply becomes due again.
-
-import type { Selectable } from "kysely";
-import { sql } from "kysely";
+import { type Selectable, sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveriesTable } from "../db/schema";
 
 export type ClaimedDelivery = Selectable<DeliveriesTable>;
 
+/**
+ * Claims up to `limit` due deliveries, skipping targets whose host this worker already has at its
+ * per-host limit (`busyHosts`: URL hosts, or "function"): claiming them would only mean handing
+ * them straight back. Callback targets are stored as canonical URLs, so a host is a URL prefix.
+ */
 export async function claimDue(
   db: Db,
   workerId: string,
   limit: number,
   leaseMs: number,
+  busyHosts: Iterable<string> = [],
 ): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
+  const skipped = [...busyHosts].flatMap((host) =>
+    host === "function" ? ["function"] : [`http://${host}/`, `https://${host}/`],
+  );
   return db
     .updateTable("deliveries")
     .set({
@@ -30,6 +37,12 @@ export async function claimDue(
         .select("id")
         .where("status", "=", "pending")
         .where("next_attempt_at", "<=", sql<Date>`now()`)
+        .$call((q) =>
+          skipped.reduce(
+            (acc, prefix) => acc.where(sql<boolean>`left(target, ${prefix.length}) <> ${prefix}`),
+            q,
+          ),
+        )
         .orderBy("next_attempt_at")
         .limit(limit)
         .forUpdate()

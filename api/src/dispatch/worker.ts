@@ -103,19 +103,28 @@ export class DispatchWorker {
     while (!this.stopping) {
       const free = this.options.concurrency - this.inFlight.size;
       let claimed: ClaimedDelivery[] = [];
+      let handedBack = 0;
       try {
-        claimed = await claimDue(this.deps.db, this.id, free, this.options.leaseMs);
-        if (claimed.length > 0) await this.launchAll(claimed, await loadBatch(this.deps.db, claimed));
+        claimed = await claimDue(this.deps.db, this.id, free, this.options.leaseMs, this.busyHosts());
+        if (claimed.length > 0)
+          handedBack = await this.launchAll(claimed, await loadBatch(this.deps.db, claimed));
       } catch (error) {
         // Whatever was claimed stays leased and comes back when the lease runs out.
         this.log("claiming deliveries failed; retrying at the next poll", error);
       }
-      // A full batch means more may be due: claim again at once. Otherwise wait for a wake-up.
-      if (claimed.length < free || free === 0) await this.waitForWakeUp();
+      // A full batch all launched means more may be due: claim again at once. Otherwise (fewer
+      // due, or some handed back because their host filled up) wait for a slot or a NOTIFY.
+      if (claimed.length < free || free === 0 || handedBack > 0) await this.waitForWakeUp();
     }
   }
 
-  private async launchAll(claimed: ClaimedDelivery[], batch: BatchContext): Promise<void> {
+  /** Hosts at their per-host limit: the next claim skips them. */
+  private busyHosts(): string[] {
+    return [...this.perHostCount].filter(([, n]) => n >= this.options.perHost).map(([host]) => host);
+  }
+
+  /** Launches what fits under the per-host limit; returns how many were handed back. */
+  private async launchAll(claimed: ClaimedDelivery[], batch: BatchContext): Promise<number> {
     const busy: string[] = [];
     for (const delivery of claimed) {
       const host = hostOf(delivery.target);
@@ -123,6 +132,7 @@ export class DispatchWorker {
       else this.launch(delivery, host, batch);
     }
     await releaseLease(this.deps.db, this.id, busy, BUSY_HOST_DELAY_MS).catch((e) => this.log("release", e));
+    return busy.length;
   }
 
   private launch(delivery: ClaimedDelivery, host: string, batch: BatchContext): void {

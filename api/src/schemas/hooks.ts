@@ -73,6 +73,9 @@ export const CallbackUrl = z
     const problem = urlProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
   })
+  // Stored canonical (lower-case scheme and host, a path of at least "/"): the worker recognises a
+  // URL's host by its prefix, and the same receiver is never listed twice under two spellings.
+  .transform((value) => new URL(value).href)
   .openapi({ example: "https://receiver.example.com/hooks" });
 const Urls = z.array(CallbackUrl).min(1).max(10).refine(unique, "must not repeat a URL");
 
