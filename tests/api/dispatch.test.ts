@@ -473,6 +473,33 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     }
   });
 
+  it("wakes on the NOTIFY sent with the event, not by polling", async () => {
+    await worker.stop();
+    worker = new DispatchWorker(
+      {
+        db: api.db,
+        box: api.box,
+        runtime: api.runtime,
+        egress: testEgress,
+        listen: api.listen,
+        log: () => {},
+      },
+      { pollMs: 60_000 },
+    );
+    try {
+      await worker.start();
+      // Let the first (startup) claim pass, so only a wake-up can start the next one.
+      await new Promise((r) => setTimeout(r, 200));
+      await hookWith({});
+      await post({ type: "verification", data: {} });
+      await receiver.waitFor(1, 2_000);
+    } finally {
+      await worker.stop();
+      worker = newWorker();
+      await worker.start();
+    }
+  });
+
   it("finishes and records in-flight deliveries when stopped gracefully", async () => {
     receiver.reply(() => ({ status: 200, delayMs: 300 }));
     await hookWith({});
