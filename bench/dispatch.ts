@@ -405,7 +405,11 @@ async function runPhase(
         const due = t0 + (i * 1000) / rate;
         if (due >= end || i >= capacity) return;
         const wait = due - now();
+        // Always give the event loop a turn: posting in-process onto PGlite involves no I/O, so a
+        // poster behind schedule would otherwise chain microtasks forever and starve the worker's
+        // sockets and timers (real clients arrive over sockets, which yield by themselves).
         if (wait > 1) await sleep(wait);
+        else await new Promise<void>((resolve) => setImmediate(resolve));
         if (now() >= end || stopPosting) return;
         const body = JSON.stringify({ type: "verification", data: { seq: i, bench: "dispatch" } });
         const t = now();

@@ -5,13 +5,13 @@ import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { claimDue } from "../../api/src/dispatch/claim";
-import { DispatchWorker } from "../../api/src/dispatch/worker";
+import type { DispatchWorker, WorkerOptions } from "../../api/src/dispatch/worker";
 import {
   callbackHook,
   functionHook,
   startTestApi,
   type TestApi,
-  testEgress,
+  testWorker,
   type WorkspaceKeys,
 } from "../support/app";
 import { testDatabases } from "../support/db";
@@ -62,18 +62,12 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     worker.poke();
   }
 
-  const newWorker = () =>
-    new DispatchWorker(
-      {
-        db: api.db,
-        box: api.box,
-        runtime: api.runtime,
-        egress: testEgress,
-        listen: api.listen,
-        log: () => {},
-      },
-      { pollMs: 200 },
-    );
+  /** Replaces the running worker, e.g. with other options for one test. */
+  async function swapWorker(options: WorkerOptions = {}) {
+    await worker.stop();
+    worker = testWorker(api, options);
+    await worker.start();
+  }
 
   async function hookWith(overrides: Record<string, unknown>) {
     const res = await admin("POST", "/hooks", callbackHook({ urls: [`${receiver.url}/hook`], ...overrides }));
@@ -85,7 +79,7 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     api = await startTestApi(target);
     acme = await api.workspace("acme");
     receiver = await startReceiver();
-    worker = newWorker();
+    worker = testWorker(api);
     await worker.start();
   });
   afterEach(async () => {
@@ -401,7 +395,7 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       // A worker claims them and dies: leased for a minute, never finished.
       const claimed = await claimDue(api.db, "wrk_dead", 100, 60_000);
       expect(claimed.map((c) => c.id)).toEqual(expect.arrayContaining(ids));
-      worker = newWorker();
+      worker = testWorker(api);
       await worker.start();
       await new Promise((r) => setTimeout(r, 400));
       for (const id of ids)
@@ -417,7 +411,7 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       expect(receiver.requests).toHaveLength(3);
     } finally {
       if (worker.stopped) {
-        worker = newWorker();
+        worker = testWorker(api);
         await worker.start();
       }
     }
@@ -434,17 +428,8 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       return { status: 200, delayMs: 1000 };
     });
     await worker.stop();
-    worker = new DispatchWorker(
-      {
-        db: api.db,
-        box: api.box,
-        runtime: api.runtime,
-        egress: testEgress,
-        listen: api.listen,
-        log: () => {},
-      },
-      { pollMs: 200, perHost: 2 },
-    );
+    // Started only once both hooks and the slow host's queue exist.
+    worker = testWorker(api, { perHost: 2 });
     try {
       await hookWith({});
       const slowIds = await Promise.all(
@@ -467,36 +452,20 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       expect(most).toBe(2);
     } finally {
       await other.close();
-      await worker.stop();
-      worker = newWorker();
-      await worker.start();
+      await swapWorker();
     }
   });
 
   it("wakes on the NOTIFY sent with the event, not by polling", async () => {
-    await worker.stop();
-    worker = new DispatchWorker(
-      {
-        db: api.db,
-        box: api.box,
-        runtime: api.runtime,
-        egress: testEgress,
-        listen: api.listen,
-        log: () => {},
-      },
-      { pollMs: 60_000 },
-    );
     try {
-      await worker.start();
+      await swapWorker({ pollMs: 60_000 });
       // Let the first (startup) claim pass, so only a wake-up can start the next one.
       await new Promise((r) => setTimeout(r, 200));
       await hookWith({});
       await post({ type: "verification", data: {} });
       await receiver.waitFor(1, 2_000);
     } finally {
-      await worker.stop();
-      worker = newWorker();
-      await worker.start();
+      await swapWorker();
     }
   });
 
@@ -515,7 +484,7 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       for (const id of ids)
         expect(await delivery(id)).toMatchObject({ status: "succeeded", lease_owner: null });
     } finally {
-      worker = newWorker();
+      worker = testWorker(api);
       await worker.start();
     }
   });

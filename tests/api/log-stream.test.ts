@@ -5,13 +5,12 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HookKind } from "../../api/src/db/schema";
 import { insertAttempt } from "../../api/src/dispatch/record";
-import { DispatchWorker } from "../../api/src/dispatch/worker";
 import {
   callbackHook,
   functionHook,
   startTestApi,
   type TestApi,
-  testEgress,
+  testWorker,
   type WorkspaceKeys,
 } from "../support/app";
 import { testDatabases } from "../support/db";
@@ -172,17 +171,7 @@ describe.each(testDatabases)("log stream on $name", (target) => {
 
   it("tails what the dispatch worker records for a posted event", async () => {
     const receiver = await startReceiver();
-    const worker = new DispatchWorker(
-      {
-        db: api.db,
-        box: api.box,
-        runtime: api.runtime,
-        egress: testEgress,
-        listen: api.listen,
-        log: () => {},
-      },
-      { pollMs: 200 },
-    );
+    const worker = testWorker(api);
     await worker.start();
     try {
       const hook = await api.request("POST", `/v1/workspaces/${acme.ws}/hooks`, {

@@ -2,8 +2,7 @@
 // attempt durations, queue depth, sandbox pool) and the structured logs, which carry request ids
 // and never a secret.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DispatchWorker } from "../../api/src/dispatch/worker";
-import { callbackHook, startTestApi, type TestApi, testEgress, type WorkspaceKeys } from "../support/app";
+import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
 import { startReceiver } from "../support/receiver";
 
@@ -44,17 +43,7 @@ describe.each(testDatabases)("metrics and logs on $name", (target) => {
       expect(metricValue(before.body, "hookrun_queue_oldest_due_age_seconds")).toBeGreaterThanOrEqual(0);
       expect(metricValue(before.body, "hookrun_events_ingested_total", '{outcome="accepted"}')).toBe(3);
 
-      const worker = new DispatchWorker(
-        {
-          db: api.db,
-          box: api.box,
-          runtime: api.runtime,
-          egress: testEgress,
-          listen: api.listen,
-          metrics: api.metrics,
-        },
-        { pollMs: 100 },
-      );
+      const worker = testWorker(api);
       await worker.start();
       await receiver.waitFor(3);
       await worker.stop();

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { type EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import { createApp } from "../../api/src/app";
 import type { Db } from "../../api/src/db/connect";
+import { DispatchWorker, type WorkerOptions } from "../../api/src/dispatch/worker";
 import { createLogger } from "../../api/src/observability/logger";
 import { createMetrics, type Metrics } from "../../api/src/observability/metrics";
 import { generateApiKey, hashApiKey } from "../../api/src/security/api-keys";
@@ -132,3 +133,19 @@ export const functionHook = (overrides: Record<string, unknown> = {}) => ({
   events: ["verification"],
   ...overrides,
 });
+
+/** A dispatch worker on a TestApi's database, polling fast; tests pass what they need to differ. */
+export function testWorker(api: TestApi, options: WorkerOptions = {}): DispatchWorker {
+  return new DispatchWorker(
+    {
+      db: api.db,
+      box: api.box,
+      runtime: api.runtime,
+      egress: testEgress,
+      listen: api.listen,
+      metrics: api.metrics,
+      log: () => {},
+    },
+    { pollMs: 200, ...options },
+  );
+}

@@ -117,7 +117,13 @@ export class ExecutorProcess {
   }
 
   private checkSilence(): void {
-    if (this.inFlight.size > 0 && Date.now() - this.lastHeard > SILENCE_LIMIT_MS) this.kill();
+    if (this.inFlight.size === 0 || Date.now() - this.lastHeard <= SILENCE_LIMIT_MS) return;
+    // Timers run before I/O in an event-loop turn: if this process was the busy one (a long
+    // synchronous stretch), the executor's messages are still unread. Let one I/O phase pass
+    // (setImmediate runs after it) and judge the executor only on what it really said.
+    setImmediate(() => {
+      if (this.inFlight.size > 0 && Date.now() - this.lastHeard > SILENCE_LIMIT_MS) this.kill();
+    });
   }
 
   private died(reason: string): void {
