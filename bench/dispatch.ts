@@ -8,12 +8,16 @@
 // Env: BENCH_SECONDS (load duration; default 60 on Postgres, 20 on PGlite), BENCH_RATE (2500),
 // BENCH_FN_RATE (1200), BENCH_POSTERS (32), BENCH_RAW_SECONDS (10), BENCH_DRAIN_SECONDS (120, cap),
 // BENCH_DATABASE_URL, BENCH_ONLY (postgres|pglite), BENCH_COUNT_QUERIES=1 (count queries per delivery
-// through a Kysely plugin: a measurement aid, slightly perturbs timing).
+// through a Kysely plugin: a measurement aid, slightly perturbs timing), BENCH_WORKER=process (on
+// PostgreSQL, run the worker as its own `hookrun worker` process, the production scale-out mode,
+// instead of inside the bench's process; builds dist/ first).
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { type EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import type { KyselyPlugin, QueryResult, RootOperationNode, UnknownRow } from "kysely";
@@ -42,6 +46,7 @@ const STALL_S = num("BENCH_STALL_SECONDS", 60);
 const PG_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const ONLY = process.env.BENCH_ONLY;
 const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
+const WORKER_PROCESS = process.env.BENCH_WORKER === "process";
 const EGRESS: EgressOptions = { allow: ["127.0.0.1/32"] };
 const FN_SOURCE = "export default (e) => ({ ok: true, id: e.id })";
 const secondsFor = (kind: "postgres" | "pglite") => num("BENCH_SECONDS", kind === "postgres" ? 60 : 20);
@@ -659,19 +664,38 @@ async function rawLoop(receiver: Receiver, seconds: number): Promise<RawResult> 
 
 // ---------------------------------------------------------------------------------------------------
 
+/** `hookrun worker` as a child process on the bench's database, with the bench's encryption key. */
+function spawnWorkerProcess(url: string, encryptionKey: Buffer): ChildProcess {
+  const root = join(import.meta.dirname, "..");
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
+  return spawn(process.execPath, [join(root, "dist/cli.js"), "worker"], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      DATABASE_URL: url,
+      HOOKRUN_ENCRYPTION_KEY: encryptionKey.toString("base64"),
+      HOOKRUN_EGRESS_ALLOW: EGRESS.allow.join(","),
+      HOOKRUN_LOG_LEVEL: "error",
+    },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
+
 async function benchDatabase(
   kind: "postgres" | "pglite",
   opened: OpenedDatabase,
   receiver: Receiver,
   raw: RawResult | null,
+  url?: string,
 ): Promise<void> {
   const seconds = secondsFor(kind);
   const counter = COUNT_QUERIES ? new QueryCounter() : null;
   const db = counter ? opened.db.withPlugin(counter) : opened.db;
-  const box = createSecretBox(randomBytes(32));
+  const encryptionKey = randomBytes(32);
+  const box = createSecretBox(encryptionKey);
   const rootKey = generateApiKey();
   const runtime = new FunctionRuntime({ egress: EGRESS });
   let worker: DispatchWorker | null = null;
+  let workerProcess: ChildProcess | null = null;
   try {
     progress(`${kind}: migrating`);
     await migrateToLatest(opened.db);
@@ -689,18 +713,20 @@ async function benchDatabase(
       listen: opened.listen,
     });
     const env: Env = { kind, db, rawDb: opened.db, counter, app, rootKey, receiver };
-    worker = new DispatchWorker(
-      {
-        db,
-        box,
-        runtime,
-        egress: EGRESS,
-        listen: opened.listen,
-        log: (m, e) => progress(`worker: ${m} ${e === undefined ? "" : String(e)}`),
-      },
-      {},
-    );
-    await worker.start();
+    if (WORKER_PROCESS && url) workerProcess = spawnWorkerProcess(url, encryptionKey);
+    else
+      worker = new DispatchWorker(
+        {
+          db,
+          box,
+          runtime,
+          egress: EGRESS,
+          listen: opened.listen,
+          log: (m, e) => progress(`worker: ${m} ${e === undefined ? "" : String(e)}`),
+        },
+        {},
+      );
+    await worker?.start();
 
     progress(`${kind}: creating the callback workspace and hook`);
     const cb = await workspace(env, "bench-callbacks");
@@ -739,13 +765,18 @@ async function benchDatabase(
     });
 
     console.log(
-      `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors)`,
+      `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : "in the bench's process"}`,
     );
     printPhase(cbResult, kind, "callback", raw);
     console.log(`    receiver            ${receiver.connections} TCP connections accepted during the phase`);
     printPhase(fnResult, kind, "function", raw);
     console.log(`    runtime stats       ${JSON.stringify(runtime.stats())}`);
   } finally {
+    if (workerProcess) {
+      const exited = new Promise((resolve) => workerProcess?.once("exit", resolve));
+      workerProcess.kill("SIGTERM");
+      if ((await capped(exited, 30_000)) === TIMEOUT) workerProcess.kill("SIGKILL");
+    }
     if (worker && (await capped(worker.stop(), 30_000)) === TIMEOUT)
       progress("worker stop: timed out after 30 s");
     await runtime.close().catch((e) => progress(`runtime close: ${String(e)}`));
@@ -801,7 +832,7 @@ async function main(): Promise<void> {
         try {
           const opened = await openDatabase({ url: created.url });
           try {
-            await benchDatabase("postgres", opened, receiver, raw);
+            await benchDatabase("postgres", opened, receiver, raw, created.url);
           } finally {
             await opened.close();
           }
