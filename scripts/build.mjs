@@ -12,7 +12,7 @@ const common = {
   sourcemap: true,
   logLevel: "warning",
   // Our own workspaces are TypeScript sources: bundle them rather than import them at run time.
-  alias: { "@hookrun/runtime": "./runtime/src/index.ts", "@hookrun/api": "./api/src/index.ts" },
+  alias: { "@hookrun/runtime": "./runtime/src/index.ts" },
 };
 
 await build({
