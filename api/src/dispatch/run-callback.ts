@@ -10,19 +10,8 @@ import {
 } from "@hookrun/runtime";
 import type { HookRow } from "../db/schema";
 import type { SecretBox } from "../security/secret-box";
-import { openMap, openSecret } from "../services/hook-secrets";
+import { openMap, signingSecretsAt } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
-
-export function signingSecretsOf(box: SecretBox, hook: HookRow, now: Date) {
-  const previousLive =
-    hook.previous_signing_secret_enc &&
-    hook.previous_signing_secret_expires_at &&
-    hook.previous_signing_secret_expires_at > now;
-  return {
-    current: openSecret(box, hook.id, hook.signing_secret_enc ?? ""),
-    previous: previousLive ? openSecret(box, hook.id, hook.previous_signing_secret_enc ?? "") : null,
-  };
-}
 
 export async function runCallback(
   box: SecretBox,
@@ -39,7 +28,7 @@ export async function runCallback(
     url: target.url,
     headers,
     signing,
-    secrets: signingSecretsOf(box, hook, startedAt),
+    secrets: signingSecretsAt(box, hook, startedAt),
     deliveryId: target.deliveryId,
     now: startedAt,
   });

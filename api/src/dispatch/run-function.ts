@@ -1,12 +1,11 @@
 // One function attempt: the given version's compiled code, the hook's secrets and limits, run in
 // the sandbox. Outcomes map onto the log's vocabulary ("ok" is "success" there, as for callbacks).
 import type { FunctionRuntime, RunOutcome } from "@hookrun/runtime";
-import type { FunctionLimits, HookRow } from "../db/schema";
+import type { HookRow } from "../db/schema";
+import { DEFAULT_FUNCTION_LIMITS } from "../schemas/hooks";
 import type { SecretBox } from "../security/secret-box";
 import { openMap } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
-
-export const DEFAULT_LIMITS: FunctionLimits = { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 };
 
 export interface FunctionCode {
   /** Unique per code: the sandbox keeps one warm isolate per key. */
@@ -35,7 +34,7 @@ export async function runFunction(
       attempt: invocation.attempt,
       deliveryId: invocation.deliveryId,
     },
-    limits: hook.limits ?? DEFAULT_LIMITS,
+    limits: hook.limits ?? DEFAULT_FUNCTION_LIMITS,
   });
   return toAttempt(outcome, startedAt);
 }

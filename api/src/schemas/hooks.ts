@@ -112,6 +112,9 @@ const SecretsPatch = z
 export const MAX_SOURCE_BYTES = 256 * 1024;
 export const Source = z.string().max(MAX_SOURCE_BYTES, "must be at most 256 KiB");
 
+/** A function's limits when none are given (and for rows that predate them). */
+export const DEFAULT_FUNCTION_LIMITS = { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 } as const;
+
 export const Limits = z
   .strictObject({
     memoryMb: z.number().int().min(8).max(128).default(64),
@@ -151,7 +154,7 @@ export const FunctionHookCreate = z.strictObject({
     description: "Deployed as version 1 when given; a template otherwise.",
   }),
   secrets: Secrets.default({}),
-  limits: Limits.default({ memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 }),
+  limits: Limits.default(DEFAULT_FUNCTION_LIMITS),
 });
 
 export const HookCreate = z

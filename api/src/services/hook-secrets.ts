@@ -1,5 +1,6 @@
 // Sealing, opening and masking a hook's secrets. Each sealed value is bound to its hook and field.
 import { randomBytes } from "node:crypto";
+import type { HookRow } from "../db/schema";
 import { openJson, type SecretBox, sealJson } from "../security/secret-box";
 
 export type SecretField = "headers" | "secrets" | "signing";
@@ -57,4 +58,25 @@ export function mergeMap(
     else next[key] = value;
   }
   return next;
+}
+
+type SigningColumns = Pick<
+  HookRow,
+  "id" | "signing_secret_enc" | "previous_signing_secret_enc" | "previous_signing_secret_expires_at"
+>;
+
+/** When a rotation's grace period ends, if one is still running at `now`. */
+export function graceEnd(hook: SigningColumns, now: Date): Date | null {
+  const expires = hook.previous_signing_secret_expires_at;
+  return hook.previous_signing_secret_enc && expires && expires > now ? expires : null;
+}
+
+/** The signing secrets in force at `now`: the current one, and the previous one during a grace period. */
+export function signingSecretsAt(box: SecretBox, hook: SigningColumns, now: Date) {
+  const previousUntil = graceEnd(hook, now);
+  return {
+    current: openSecret(box, hook.id, hook.signing_secret_enc ?? ""),
+    previous: previousUntil ? openSecret(box, hook.id, hook.previous_signing_secret_enc ?? "") : null,
+    previousUntil,
+  };
 }

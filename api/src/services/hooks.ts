@@ -2,20 +2,22 @@
 import { compileFunction } from "@hookrun/runtime";
 import type { HookRow, HookUpdate, NewHook, SigningConfig } from "../db/schema";
 import { newId } from "../ids";
-import type {
-  CallbackHookCreateInput,
-  FunctionHookCreateInput,
-  HookCreateInput,
-  HookHealthValue,
-  HookPatchInput,
-  HookViewValue,
-  SigningInputValue,
+import {
+  type CallbackHookCreateInput,
+  DEFAULT_FUNCTION_LIMITS,
+  type FunctionHookCreateInput,
+  type HookCreateInput,
+  type HookHealthValue,
+  type HookPatchInput,
+  type HookViewValue,
+  type SigningInputValue,
 } from "../schemas/hooks";
 import type { Store } from "./context";
 import { checkEventSubscriptions } from "./event-subscriptions";
 import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import {
   generateSigningSecret,
+  graceEnd,
   maskMap,
   maskSecret,
   mergeMap,
@@ -333,11 +335,11 @@ export function presentHook(
       source: row.source ?? "",
       liveVersion: row.live_version,
       secrets: maskMap(openMap(store.box, row.id, "secrets", row.secrets_enc)),
-      limits: row.limits ?? { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 },
+      limits: row.limits ?? DEFAULT_FUNCTION_LIMITS,
     };
   }
   const secret = row.signing_secret_enc ? openSecret(store.box, row.id, row.signing_secret_enc) : "";
-  const rotating = row.previous_signing_secret_expires_at;
+  const rotating = graceEnd(row, new Date());
   return {
     kind: "callback",
     ...common,
@@ -349,7 +351,7 @@ export function presentHook(
     signing: {
       ...(row.signing ?? { scheme: "standard-webhooks" }),
       secret: maskSecret(secret),
-      rotatingUntil: rotating && rotating > new Date() ? rotating.toISOString() : null,
+      rotatingUntil: rotating?.toISOString() ?? null,
     },
   };
 }

@@ -2,7 +2,7 @@
 // which requests carry signatures by both the new and the previous secret.
 import type { HookRow } from "../db/schema";
 import type { Store } from "./context";
-import { generateSigningSecret, openSecret, sealSecret } from "./hook-secrets";
+import { generateSigningSecret, sealSecret, signingSecretsAt } from "./hook-secrets";
 import { findHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 
@@ -22,14 +22,11 @@ async function findCallbackHook(store: Store, workspaceId: string, id: string): 
 }
 
 function reveal(store: Store, row: HookRow, now: Date): SigningSecrets {
-  const expires = row.previous_signing_secret_expires_at;
-  const previousLive = row.previous_signing_secret_enc && expires && expires > now;
+  const secrets = signingSecretsAt(store.box, row, now);
   return {
-    secret: openSecret(store.box, row.id, row.signing_secret_enc ?? ""),
-    previousSecret: previousLive
-      ? openSecret(store.box, row.id, row.previous_signing_secret_enc ?? "")
-      : null,
-    previousExpiresAt: previousLive ? expires.toISOString() : null,
+    secret: secrets.current,
+    previousSecret: secrets.previous,
+    previousExpiresAt: secrets.previousUntil?.toISOString() ?? null,
   };
 }
 
