@@ -71,10 +71,6 @@ export class DispatchWorker {
     else this.poked = true;
   }
 
-  get busy(): number {
-    return this.inFlight.size;
-  }
-
   get stopped(): boolean {
     return this.stopping;
   }
