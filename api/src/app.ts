@@ -5,6 +5,7 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Db, OpenedDatabase } from "./db/connect";
+import { loadEditorAssets } from "./editor/assets";
 import { authentication, workspaceAccess } from "./http/auth";
 import type { AppEnv } from "./http/env";
 import { ApiError, errorResponse, toApiError } from "./http/errors";
@@ -18,6 +19,7 @@ import { functionRoutes } from "./routes/functions";
 import { hookRoutes } from "./routes/hooks";
 import { invokeRoutes } from "./routes/invoke";
 import { type LogRouteDeps, logRoutes } from "./routes/logs";
+import { meRoutes } from "./routes/me";
 import { serviceRoutes } from "./routes/service";
 import { workspaceRoutes } from "./routes/workspaces";
 import type { SecretBox } from "./security/secret-box";
@@ -40,6 +42,8 @@ export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
   version?: string;
+  /** The built editor (dist/editor); without it `/` explains how to build it. */
+  editorDir?: string | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -83,7 +87,8 @@ export function createApp(deps: AppDeps) {
 
   const version = deps.version ?? "0.1.0";
   const routes = app
-    .route("/", serviceRoutes(deps.db, version, deps.metrics))
+    .route("/", serviceRoutes(deps.db, deps.metrics, loadEditorAssets(deps.editorDir)))
+    .route("/", meRoutes())
     .route("/", workspaceRoutes(store))
     .route("/", apiKeyRoutes(store))
     .route("/", eventTypeRoutes(store))

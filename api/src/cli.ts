@@ -1,5 +1,6 @@
 // hookrun serve | worker | migrate. Parses config once, fails fast with a clear message, and shuts
 // down cleanly: the API stops accepting, the worker finishes or hands back its deliveries.
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { serve } from "@hono/node-server";
 import { FunctionRuntime } from "@hookrun/runtime";
@@ -89,6 +90,8 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     listen: running.opened.listen,
     logger: running.logger,
     metrics: running.metrics,
+    // dist/cli.js serves the editor that the same build wrote beside it.
+    editorDir: fileURLToPath(new URL("./editor/", import.meta.url)),
   });
   const stopWorker = withWorker ? startWorker(config, running) : null;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

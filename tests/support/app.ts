@@ -43,6 +43,8 @@ export interface TestApi {
   runtime: FunctionRuntime;
   rootKey: string;
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
+  /** The app itself, for a real HTTP server in front of it (browser tests). */
+  fetch: (request: Request) => Response | Promise<Response>;
   /** A workspace with one key of each role. */
   workspace(name: string): Promise<WorkspaceKeys>;
   close(): Promise<void>;
@@ -53,7 +55,7 @@ export const testEgress: EgressOptions = { allow: ["127.0.0.1/32"] };
 
 export async function startTestApi(
   target: TestDatabase,
-  options: { egress?: EgressOptions; encryptionKey?: Buffer } = {},
+  options: { egress?: EgressOptions; encryptionKey?: Buffer; editorDir?: string } = {},
 ): Promise<TestApi> {
   const egress = options.egress ?? testEgress;
   const { db, close, listen, url } = await target.open();
@@ -73,6 +75,7 @@ export async function startTestApi(
     rootKeyHash: hashApiKey(rootKey),
     logger,
     metrics,
+    editorDir: options.editorDir,
   });
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -116,7 +119,20 @@ export async function startTestApi(
     await runtime.close();
     await close();
   };
-  return { db, box, runtime, metrics, logLines, listen, url, rootKey, request, workspace, close: closeAll };
+  return {
+    db,
+    box,
+    runtime,
+    metrics,
+    logLines,
+    listen,
+    url,
+    rootKey,
+    request,
+    fetch: (req: Request) => app.fetch(req),
+    workspace,
+    close: closeAll,
+  };
 }
 
 export const callbackHook = (overrides: Record<string, unknown> = {}) => ({

@@ -1,6 +1,8 @@
-// Unauthenticated service endpoints: metrics, liveness, readiness, and an index pointing at the docs.
+// Unauthenticated service endpoints: metrics, liveness, readiness, and the editor UI at `/`.
 import { createRoute, z } from "@hono/zod-openapi";
 import { type Db, pingDatabase } from "../db/connect";
+import { EDITOR_CSP, type EditorAssets } from "../editor/assets";
+import { ApiError } from "../http/errors";
 import { createRouter } from "../http/router";
 import type { Metrics } from "../observability/metrics";
 import { json } from "../schemas/common";
@@ -8,7 +10,7 @@ import { json } from "../schemas/common";
 const Status = z.object({ status: z.string(), reason: z.string().optional() });
 const tags = ["service"];
 
-export function serviceRoutes(db: Db, version: string, metrics: Metrics) {
+export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
   return createRouter()
     .openapi(
       createRoute({
@@ -28,15 +30,17 @@ export function serviceRoutes(db: Db, version: string, metrics: Metrics) {
         method: "get",
         path: "/",
         tags,
-        summary: "What this is and where the API is described",
+        summary: "The editor UI (sign in with an API key)",
         responses: {
-          200: json(
-            z.object({ name: z.literal("hookrun"), version: z.string(), openapi: z.string() }),
-            "Index",
-          ),
+          200: { content: { "text/html": { schema: z.string() } }, description: "The editor's page" },
         },
       }),
-      (c) => c.json({ name: "hookrun" as const, version, openapi: "/openapi.json" }, 200),
+      (c) =>
+        c.html(editor.page, 200, {
+          "Content-Security-Policy": EDITOR_CSP,
+          "X-Content-Type-Options": "nosniff",
+          "Cache-Control": "no-cache",
+        }),
     )
     .openapi(
       createRoute({
@@ -60,5 +64,17 @@ export function serviceRoutes(db: Db, version: string, metrics: Metrics) {
         (await pingDatabase(db))
           ? c.json({ status: "ready" }, 200)
           : c.json({ status: "unavailable", reason: "database unreachable" }, 503),
-    );
+    )
+    .get("/assets/*", (c) => {
+      const asset = editor.files.get(c.req.path.slice("/assets/".length));
+      if (!asset) throw new ApiError(404, "not_found", `no asset ${c.req.path}`);
+      return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
+        "Content-Type": asset.contentType,
+        "X-Content-Type-Options": "nosniff",
+        // File names carry a content hash (see scripts/build.mjs), except the fixed entry points.
+        "Cache-Control": /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(c.req.path)
+          ? "public, max-age=31536000, immutable"
+          : "no-cache",
+      });
+    });
 }

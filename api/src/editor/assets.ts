@@ -1,0 +1,71 @@
+// The editor UI (editor-ui/, bundled into dist/editor by scripts/build.mjs): its page at `/` and
+// its static files under `/assets/`. Everything is read from disk once and kept in memory; the
+// bundle is a few MB and never changes while the process runs.
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { extname, join, relative, sep } from "node:path";
+
+export interface EditorAsset {
+  body: Uint8Array;
+  contentType: string;
+}
+
+export interface EditorAssets {
+  /** The page served at `/`; a short explanation when the editor has not been built. */
+  page: string;
+  built: boolean;
+  /** Files under /assets/, keyed by their path below it (e.g. `main.js`). */
+  files: Map<string, EditorAsset>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+  ".ttf": "font/ttf",
+  ".woff": "font/woff",
+  ".woff2": "font/woff2",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json; charset=utf-8",
+};
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hookrun</title></head>
+<body><h1>hookrun</h1><p>The editor has not been built. Run <code>npm run build</code> (or start with
+<code>npm start</code>, which builds it). The API is described at <a href="/openapi.json">/openapi.json</a>.</p>
+</body></html>`;
+
+export function loadEditorAssets(dir: string | undefined): EditorAssets {
+  const index = dir ? join(dir, "index.html") : "";
+  if (!dir || !existsSync(index)) return { page: NOT_BUILT, built: false, files: new Map() };
+  const assetsDir = join(dir, "assets");
+  const files = new Map<string, EditorAsset>();
+  if (existsSync(assetsDir)) {
+    for (const entry of readdirSync(assetsDir, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue;
+      const path = join(entry.parentPath, entry.name);
+      const key = relative(assetsDir, path).split(sep).join("/");
+      files.set(key, {
+        body: readFileSync(path),
+        contentType: CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
+      });
+    }
+  }
+  return { page: readFileSync(index, "utf8"), built: true, files };
+}
+
+/**
+ * The page's Content Security Policy: only our own scripts, workers from our origin (Monaco's),
+ * inline styles (Monaco sets them), and connections to this origin. No CDN, no eval.
+ */
+export const EDITOR_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self' data:",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join("; ");

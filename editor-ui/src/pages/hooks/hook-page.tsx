@@ -1,0 +1,105 @@
+// One hook: its header (name, kind, enabled, health) and its tabs. The tabs' contents live beside
+// this file per kind: function code and settings, callback settings, and the hook's activity.
+import { useState } from "preact/hooks";
+import { ok } from "../../api/client";
+import type { Hook } from "../../api/types";
+import { href } from "../../router";
+import { canEdit, useSession } from "../../session-context";
+import { useAction, useLoad } from "../../ui/async";
+import { ErrorNotice } from "../../ui/error-notice";
+import { percent } from "../../ui/format";
+import { Loading, Page, Switch } from "../../ui/layout";
+import { FunctionWorkbench } from "../function/function-workbench";
+import { CallbackSettings } from "./callback-settings";
+import { FunctionSettings } from "./function-settings";
+import { HookActivity } from "./hook-activity";
+
+type Tab = "code" | "settings" | "activity";
+
+export function HookPage({ ws, id }: { ws: string; id: string }) {
+  const { client, role } = useSession();
+  const hook = useLoad(
+    () => ok(client.v1.workspaces[":ws"].hooks[":id"].$get({ param: { ws, id } })),
+    [client, ws, id],
+  );
+  const toggle = useAction(async (enabled: boolean) => {
+    const updated = await ok(
+      client.v1.workspaces[":ws"].hooks[":id"].$patch({ param: { ws, id }, json: { enabled } }),
+    );
+    hook.set(updated);
+  });
+  const [tab, setTab] = useState<Tab | null>(null);
+
+  if (!hook.data) {
+    return hook.error ? <ErrorNotice error={hook.error} /> : <Loading what="the hook" />;
+  }
+  const h: Hook = hook.data;
+  const current: Tab = tab ?? (h.kind === "function" ? "code" : "settings");
+  const tabs: [Tab, string][] =
+    h.kind === "function"
+      ? [
+          ["code", "Code"],
+          ["settings", "Settings"],
+          ["activity", "Activity"],
+        ]
+      : [
+          ["settings", "Settings"],
+          ["activity", "Activity"],
+        ];
+
+  return (
+    <Page
+      title={h.name}
+      actions={
+        <>
+          <span class="badge">{h.kind === "function" ? "function" : `callback · ${h.method}`}</span>
+          <span class="muted" title="Success rate of the last 24 hours">
+            24h: {h.health.attempts} attempts, {percent(h.health.successRate)} ok
+          </span>
+          <Switch
+            label="Enabled"
+            checked={h.enabled}
+            disabled={!canEdit(role) || toggle.pending}
+            onChange={(enabled) => void toggle.run(enabled)}
+          />
+          <a class="button secondary" href={href(ws, "hooks")}>
+            All hooks
+          </a>
+        </>
+      }
+    >
+      {h.disabledReason && !h.enabled && (
+        <div class="notice info" role="status">
+          Disabled: {h.disabledReason}
+        </div>
+      )}
+      <ErrorNotice error={toggle.error} onDismiss={toggle.clearError} />
+      <div class="tabs" role="tablist" aria-label="Hook">
+        {tabs.map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            aria-selected={current === value}
+            onClick={() => setTab(value)}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel">
+        {current === "activity" ? (
+          <HookActivity ws={ws} hook={h} />
+        ) : h.kind === "function" ? (
+          current === "code" ? (
+            <FunctionWorkbench ws={ws} hook={h} onChanged={hook.set} />
+          ) : (
+            <FunctionSettings ws={ws} hook={h} onSaved={hook.set} />
+          )
+        ) : (
+          <CallbackSettings ws={ws} hook={h} onSaved={hook.set} />
+        )}
+      </div>
+    </Page>
+  );
+}

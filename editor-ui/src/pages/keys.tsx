@@ -1,0 +1,4 @@
+// PLACEHOLDER: replaced by the real view (issue 6 in progress).
+export function KeysPage({ ws }: { ws: string }) {
+  return <p>{JSON.stringify({ ws })}</p>;
+}

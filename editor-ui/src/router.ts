@@ -1,0 +1,61 @@
+// Hash routing: the whole UI is one page served at `/`, and each view has its own address
+// (#/w/{ws}/hooks/{id}, …) so reload, back and links work.
+import { useEffect, useState } from "preact/hooks";
+
+export type Route =
+  | { name: "workspaces" }
+  | { name: "hooks"; ws: string }
+  | { name: "new-hook"; ws: string; kind: "callback" | "function" | null }
+  | { name: "hook"; ws: string; id: string }
+  | { name: "logs"; ws: string; query: URLSearchParams }
+  | { name: "log"; ws: string; id: string }
+  | { name: "event-types"; ws: string }
+  | { name: "keys"; ws: string }
+  | { name: "not-found"; path: string };
+
+export function parseRoute(hash: string): Route {
+  const [path = "", search = ""] = hash.replace(/^#/, "").split("?");
+  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  if (parts.length === 0 || parts[0] === "workspaces") return { name: "workspaces" };
+  if (parts[0] !== "w" || !parts[1]) return { name: "not-found", path };
+  const ws = parts[1];
+  const [section, id, extra] = parts.slice(2);
+  switch (section) {
+    case undefined:
+    case "hooks":
+      if (!id) return { name: "hooks", ws };
+      if (id === "new") {
+        const kind = extra === "callback" || extra === "function" ? extra : null;
+        return { name: "new-hook", ws, kind };
+      }
+      return { name: "hook", ws, id };
+    case "logs":
+      return id ? { name: "log", ws, id } : { name: "logs", ws, query: new URLSearchParams(search) };
+    case "event-types":
+      return { name: "event-types", ws };
+    case "keys":
+      return { name: "keys", ws };
+    default:
+      return { name: "not-found", path };
+  }
+}
+
+/** The address of a view inside a workspace, e.g. `href(ws, "hooks", id)`. */
+export function href(ws: string, ...parts: string[]): string {
+  return `#/w/${[ws, ...parts].map(encodeURIComponent).join("/")}`;
+}
+
+export function navigate(to: string): void {
+  if (location.hash === to) return;
+  location.hash = to;
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  useEffect(() => {
+    const update = () => setRoute(parseRoute(location.hash));
+    addEventListener("hashchange", update);
+    return () => removeEventListener("hashchange", update);
+  }, []);
+  return route;
+}
