@@ -10,12 +10,17 @@
 // BENCH_DATABASE_URL, BENCH_ONLY (postgres|pglite), BENCH_COUNT_QUERIES=1 (count queries per delivery
 // through a Kysely plugin: a measurement aid, slightly perturbs timing), BENCH_WORKER=process (on
 // PostgreSQL, run the worker as its own `hookrun worker` process, the production scale-out mode,
-// instead of inside the bench's process; builds dist/ first).
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+// instead of inside the bench's process; builds dist/ first), BENCH_API=N (on PostgreSQL, ingest through
+// N `hookrun serve --no-worker` processes on their own ports, each with its production key and
+// catalog cache, fed over HTTP by posters in their own process (bench/posters.mjs); builds dist/ first;
+// BENCH_API_PROF=dir writes a V8 CPU profile of each API process there).
+// Without it, events are posted in-process to an app in the bench's process, with the same cache).
+import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createServer as createNetServer } from "node:net";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -47,6 +52,7 @@ const PG_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:
 const ONLY = process.env.BENCH_ONLY;
 const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
 const WORKER_PROCESS = process.env.BENCH_WORKER === "process";
+const API_PROCESSES = Math.floor(num("BENCH_API", 0));
 const EGRESS: EgressOptions = { allow: ["127.0.0.1/32"] };
 const FN_SOURCE = "export default (e) => ({ ok: true, id: e.id })";
 const secondsFor = (kind: "postgres" | "pglite") => num("BENCH_SECONDS", kind === "postgres" ? 60 : 20);
@@ -150,10 +156,14 @@ async function startReceiver(): Promise<Receiver> {
 // CPU accounting from /proc (Linux): this process (app + worker + PGlite), its children (function
 // executors), postgres server processes on this host, and the whole machine.
 
+/** Child processes the bench started, by role ("api", "worker", "posters"): their CPU is reported apart. */
+const roles = new Map<number, string>();
+
 interface CpuSnap {
   at: number;
   self: number;
   children: number;
+  byRole: Record<string, number>;
   postgres: number;
   machineBusy: number;
   machineTotal: number;
@@ -162,7 +172,15 @@ interface CpuSnap {
 const TICK = 100; // USER_HZ on Linux
 
 function cpuSnap(): CpuSnap {
-  const snap: CpuSnap = { at: now(), self: 0, children: 0, postgres: 0, machineBusy: 0, machineTotal: 0 };
+  const snap: CpuSnap = {
+    at: now(),
+    self: 0,
+    children: 0,
+    byRole: {},
+    postgres: 0,
+    machineBusy: 0,
+    machineTotal: 0,
+  };
   try {
     const fields = readFileSync("/proc/stat", "utf8")
       .split("\n")[0]!
@@ -186,8 +204,11 @@ function cpuSnap(): CpuSnap {
       const rest = stat.slice(close + 2).split(" ");
       const ppid = Number(rest[1]);
       const cpu = (Number(rest[11]) + Number(rest[12])) / TICK;
+      const role = roles.get(Number(entry));
       if (Number(entry) === process.pid) snap.self += cpu;
-      else if (ppid === process.pid) snap.children += cpu;
+      else if (role) snap.byRole[role] = (snap.byRole[role] ?? 0) + cpu;
+      // Function executors: children of this process or of a worker process.
+      else if (ppid === process.pid || roles.get(ppid) === "worker") snap.children += cpu;
       else if (comm === "postgres") snap.postgres += cpu;
     }
   } catch {
@@ -198,14 +219,36 @@ function cpuSnap(): CpuSnap {
 
 function cpuLine(a: CpuSnap, b: CpuSnap): string {
   const wall = (b.at - a.at) / 1000;
-  const cores = (x: number) => (x / wall).toFixed(2);
+  // A child that exited in between takes its CPU time with it: never print a negative share.
+  const cores = (x: number) => (Math.max(0, x) / wall).toFixed(2);
   const busy = b.machineBusy - a.machineBusy;
   const total = b.machineTotal - a.machineTotal;
+  const roleNames = [...new Set([...Object.keys(a.byRole), ...Object.keys(b.byRole)])].sort();
+  const roleCpu = roleNames.map((r) => [r, (b.byRole[r] ?? 0) - (a.byRole[r] ?? 0)] as const);
+  const ours =
+    b.self -
+    a.self +
+    (b.children - a.children) +
+    (b.postgres - a.postgres) +
+    roleCpu.reduce((n, [, c]) => n + c, 0);
   return (
-    `cpu (cores busy, of ${cpus().length}): node main ${cores(b.self - a.self)}, executors ${cores(b.children - a.children)}, ` +
-    `postgres ${cores(b.postgres - a.postgres)}, other ${cores(Math.max(0, busy - (b.self - a.self) - (b.children - a.children) - (b.postgres - a.postgres)))}, ` +
+    `cpu (cores busy, of ${cpus().length}): node main ${cores(b.self - a.self)}, ` +
+    roleCpu.map(([r, c]) => `${r} ${cores(c)}, `).join("") +
+    `executors ${cores(b.children - a.children)}, ` +
+    `postgres ${cores(b.postgres - a.postgres)}, other ${cores(Math.max(0, busy - ours))}, ` +
     `machine ${cores(busy)} (${total > 0 ? ((100 * busy) / total).toFixed(0) : "?"}% busy)`
   );
+}
+
+/** CPU milliseconds per event over a window, by process, plus the inverse: events/s per busy core. */
+function costLine(a: CpuSnap, b: CpuSnap, events: number): string {
+  if (events === 0) return "n/a";
+  const ms = (cpu: number) => ((Math.max(0, cpu) * 1000) / events).toFixed(2);
+  const parts = [`node main ${ms(b.self - a.self)}`];
+  for (const r of [...new Set([...Object.keys(a.byRole), ...Object.keys(b.byRole)])].sort())
+    parts.push(`${r} ${ms((b.byRole[r] ?? 0) - (a.byRole[r] ?? 0))}`);
+  parts.push(`executors ${ms(b.children - a.children)}`, `postgres ${ms(b.postgres - a.postgres)}`);
+  return `${parts.join(", ")} (CPU ms per ingested event, whatever else the machine runs)`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -285,6 +328,8 @@ interface Env {
   app: ReturnType<typeof createApp>;
   rootKey: string;
   receiver: Receiver;
+  /** Base URLs of `serve --no-worker` processes (BENCH_API); empty: post in-process to `app`. */
+  apiUrls: string[];
 }
 
 async function call(env: Env, method: string, path: string, key: string, body?: unknown) {
@@ -333,6 +378,8 @@ interface PhaseResult {
   drainLeft: number;
   final: { pending: number; succeeded: number; other: number };
   cpuLoad: string;
+  /** CPU milliseconds per ingested event, by process: robust to other load on the machine. */
+  cpuCost: string;
   queries: string[];
 }
 
@@ -365,7 +412,8 @@ async function runPhase(
   let ingested = 0;
   let ingestErrors = 0;
   let firstError = "";
-  const t0 = now();
+  // A posters process needs a moment to start: its schedule begins half a second from now.
+  const t0 = now() + (env.apiUrls.length > 0 ? 500 : 0);
   const end = t0 + seconds * 1000;
 
   const samples: Sample[] = [];
@@ -387,7 +435,7 @@ async function runPhase(
     elu0 = elu1;
     samples.push(s);
     progress(
-      `${label} t=${s.t.toFixed(1)}s ingested=${ingested} pending=${s.pending} done=${s.done} failed=${s.failed}`,
+      `${label} t=${s.t.toFixed(1)}s ingested=${env.apiUrls.length > 0 ? "(posters report at the end)" : ingested} pending=${s.pending} done=${s.done} failed=${s.failed}`,
     );
   };
   let sampling = true;
@@ -401,50 +449,69 @@ async function runPhase(
     }
   })();
 
-  // Posters: event i is due at t0 + i / rate; a poster behind schedule posts at once.
-  let stopPosting = false;
-  const posting = Promise.all(
-    Array.from({ length: POSTERS }, async () => {
-      for (;;) {
-        const i = next++;
-        const due = t0 + (i * 1000) / rate;
-        if (due >= end || i >= capacity) return;
-        const wait = due - now();
-        // Always give the event loop a turn: posting in-process onto PGlite involves no I/O, so a
-        // poster behind schedule would otherwise chain microtasks forever and starve the worker's
-        // sockets and timers (real clients arrive over sockets, which yield by themselves).
-        if (wait > 1) await sleep(wait);
-        else await new Promise<void>((resolve) => setImmediate(resolve));
-        if (now() >= end || stopPosting) return;
-        const body = JSON.stringify({ type: "verification", data: { seq: i, bench: "dispatch" } });
-        const t = now();
-        started[i] = t;
-        try {
-          const res = await env.app.request(path, { method: "POST", headers, body });
-          const text = await res.text();
-          if (res.status === 202) ingested++;
-          else {
+  let loadEnd: number;
+  let postersDone = () => {};
+  if (env.apiUrls.length > 0) {
+    // Posters in their own process, over HTTP to the API processes.
+    const out = await postFromChild(env.apiUrls, path, opts.ingestKey, rate, seconds, capacity, t0);
+    for (let i = 0; i < capacity; i++) {
+      const s = out.started[i];
+      started[i] = s === null || s === undefined ? Number.NaN : s - performance.timeOrigin;
+    }
+    callMs.push(...out.callMs);
+    ingested = out.ingested;
+    ingestErrors = out.ingestErrors;
+    firstError = out.firstError;
+    loadEnd = Math.min(now(), out.loadEndEpoch - performance.timeOrigin);
+    postersDone = out.done;
+  } else {
+    // Posters: event i is due at t0 + i / rate; a poster behind schedule posts at once.
+    let stopPosting = false;
+    const posting = Promise.all(
+      Array.from({ length: POSTERS }, async () => {
+        for (;;) {
+          const i = next++;
+          const due = t0 + (i * 1000) / rate;
+          if (due >= end || i >= capacity) return;
+          const wait = due - now();
+          // Always give the event loop a turn: posting in-process onto PGlite involves no I/O, so a
+          // poster behind schedule would otherwise chain microtasks forever and starve the worker's
+          // sockets and timers (real clients arrive over sockets, which yield by themselves).
+          if (wait > 1) await sleep(wait);
+          else await new Promise<void>((resolve) => setImmediate(resolve));
+          if (now() >= end || stopPosting) return;
+          const body = JSON.stringify({ type: "verification", data: { seq: i, bench: "dispatch" } });
+          const t = now();
+          started[i] = t;
+          try {
+            const res = await env.app.request(path, { method: "POST", headers, body });
+            const text = await res.text();
+            if (res.status === 202) ingested++;
+            else {
+              ingestErrors++;
+              started[i] = Number.NaN;
+              firstError ||= `${res.status} ${text.slice(0, 200)}`;
+            }
+          } catch (error) {
             ingestErrors++;
             started[i] = Number.NaN;
-            firstError ||= `${res.status} ${text.slice(0, 200)}`;
+            firstError ||= String(error);
           }
-        } catch (error) {
-          ingestErrors++;
-          started[i] = Number.NaN;
-          firstError ||= String(error);
+          callMs.push(now() - t);
         }
-        callMs.push(now() - t);
-      }
-    }),
-  );
-  // Posts still unanswered 30 s after the end are abandoned (counted as not ingested).
-  if ((await capped(posting, seconds * 1000 + 30_000)) === TIMEOUT) {
-    stopPosting = true;
-    firstError ||= "ingest calls still unanswered 30 s after the load ended";
+      }),
+    );
+    // Posts still unanswered 30 s after the end are abandoned (counted as not ingested).
+    if ((await capped(posting, seconds * 1000 + 30_000)) === TIMEOUT) {
+      stopPosting = true;
+      firstError ||= "ingest calls still unanswered 30 s after the load ended";
+    }
+    loadEnd = now();
   }
-  const loadEnd = now();
   const cpu1 = cpuSnap();
+  postersDone();
   const cpuLoad = cpuLine(cpu0, cpu1);
+  const cpuCost = costLine(cpu0, cpu1, ingested);
 
   // Drain: until no delivery of this hook is pending, bounded.
   let drainMs: number | null = null;
@@ -547,6 +614,7 @@ async function runPhase(
     drainLeft,
     final: { pending: final.pending, succeeded: final.done, other: final.failed },
     cpuLoad,
+    cpuCost,
     queries,
   };
 }
@@ -600,12 +668,53 @@ function printPhase(
     `    final               succeeded ${r.final.succeeded}, failed/canceled ${r.final.other}, pending ${r.final.pending}`,
   );
   console.log(`    load-window ${r.cpuLoad}`);
+  console.log(`    cpu cost            ${r.cpuCost}`);
   if (raw && what === "callback")
     console.log(
       `    ratio hookrun / raw ${(r.completedPerSec / raw.perSec).toFixed(3)} (callback deliveries/s over raw fetch requests/s)`,
     );
   for (const q of r.queries) console.log(`    ${q}`);
   void kind;
+}
+
+interface PostersOut {
+  started: (number | null)[];
+  callMs: number[];
+  ingested: number;
+  ingestErrors: number;
+  firstError: string;
+  loadEndEpoch: number;
+}
+
+/** Runs bench/posters.mjs in its own process; the schedule starts at `t0` (this process's clock). */
+function postFromChild(
+  urls: string[],
+  path: string,
+  key: string,
+  rate: number,
+  seconds: number,
+  capacity: number,
+  t0: number,
+): Promise<PostersOut & { done(): void }> {
+  const child = fork(join(import.meta.dirname, "posters.mjs"), [], {
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
+  });
+  if (child.pid) roles.set(child.pid, "posters");
+  return new Promise<PostersOut & { done(): void }>((resolve, reject) => {
+    // done(): after the caller's last CPU sample, so the posters' CPU time is still counted.
+    child.once("message", (m) => resolve({ ...(m as PostersOut), done: () => child.disconnect() }));
+    child.once("exit", (code) => reject(new Error(`posters exited with ${code} before reporting`)));
+    child.send({
+      urls,
+      path,
+      key,
+      rate,
+      seconds,
+      posters: POSTERS,
+      capacity,
+      t0Epoch: performance.timeOrigin + t0,
+    });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -666,18 +775,84 @@ async function rawLoop(receiver: Receiver, seconds: number): Promise<RawResult> 
 
 /** `hookrun worker` as a child process on the bench's database, with the bench's encryption key. */
 function spawnWorkerProcess(url: string, encryptionKey: Buffer): ChildProcess {
-  const root = join(import.meta.dirname, "..");
-  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
-  return spawn(process.execPath, [join(root, "dist/cli.js"), "worker"], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      DATABASE_URL: url,
-      HOOKRUN_ENCRYPTION_KEY: encryptionKey.toString("base64"),
-      HOOKRUN_EGRESS_ALLOW: EGRESS.allow.join(","),
-      HOOKRUN_LOG_LEVEL: "error",
-    },
+  buildOnce();
+  const child = spawn(process.execPath, [join(import.meta.dirname, "../dist/cli.js"), "worker"], {
+    env: serviceEnv(url, encryptionKey),
     stdio: ["ignore", "ignore", "inherit"],
   });
+  if (child.pid) roles.set(child.pid, "worker");
+  return child;
+}
+
+const serviceEnv = (url: string, encryptionKey: Buffer) => ({
+  PATH: process.env.PATH ?? "",
+  DATABASE_URL: url,
+  HOOKRUN_ENCRYPTION_KEY: encryptionKey.toString("base64"),
+  HOOKRUN_EGRESS_ALLOW: EGRESS.allow.join(","),
+  HOOKRUN_LOG_LEVEL: "error",
+});
+
+let built = false;
+function buildOnce(): void {
+  if (built) return;
+  const root = join(import.meta.dirname, "..");
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "inherit" });
+  built = true;
+}
+
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** `hookrun serve --no-worker` on a free port, accepting the bench's root key; resolves once /healthz answers. */
+async function spawnApiProcess(
+  url: string,
+  encryptionKey: Buffer,
+  rootKey: string,
+): Promise<{ child: ChildProcess; url: string }> {
+  buildOnce();
+  const port = await freePort();
+  // BENCH_API_PROF=dir: a V8 CPU profile of each API process, written there when it stops.
+  const prof = process.env.BENCH_API_PROF
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROF}`]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...prof, join(import.meta.dirname, "../dist/cli.js"), "serve", "--no-worker"],
+    {
+      env: {
+        ...serviceEnv(url, encryptionKey),
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        HOOKRUN_ROOT_KEY: rootKey,
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
+  if (child.pid) roles.set(child.pid, "api");
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return { child, url: base };
+    if (child.exitCode !== null) break;
+    await sleep(100);
+  }
+  child.kill("SIGKILL");
+  throw new Error(`API process on port ${port} did not start`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  if ((await capped(exited, 30_000)) === TIMEOUT) child.kill("SIGKILL");
 }
 
 async function benchDatabase(
@@ -696,6 +871,13 @@ async function benchDatabase(
   const runtime = new FunctionRuntime({ egress: EGRESS });
   let worker: DispatchWorker | null = null;
   let workerProcess: ChildProcess | null = null;
+  const apiProcesses: ChildProcess[] = [];
+  // The production key and catalog cache, as `serve` runs it. Loaded by name, so this bench also runs
+  // on a tree without it (a baseline worktree), where every request reads the database.
+  const cache = await import("../api/src/services/hot-cache").then(
+    (m) => new m.HotCache(),
+    () => null,
+  );
   try {
     progress(`${kind}: migrating`);
     await migrateToLatest(opened.db);
@@ -711,8 +893,19 @@ async function benchDatabase(
       logger: createLogger("error", { write: (line: string) => void process.stderr.write(line) }),
       metrics: createMetrics({ db, runtime }),
       listen: opened.listen,
+      ...(cache ? { cache } : {}),
     });
-    const env: Env = { kind, db, rawDb: opened.db, counter, app, rootKey, receiver };
+    await cache?.start(opened.listen);
+    const apiUrls: string[] = [];
+    if (API_PROCESSES > 0 && url) {
+      progress(`${kind}: starting ${API_PROCESSES} API process(es)`);
+      for (let i = 0; i < API_PROCESSES; i++) {
+        const started = await spawnApiProcess(url, encryptionKey, rootKey);
+        apiProcesses.push(started.child);
+        apiUrls.push(started.url);
+      }
+    }
+    const env: Env = { kind, db, rawDb: opened.db, counter, app, rootKey, receiver, apiUrls };
     if (WORKER_PROCESS && url) workerProcess = spawnWorkerProcess(url, encryptionKey);
     else
       worker = new DispatchWorker(
@@ -765,18 +958,19 @@ async function benchDatabase(
     });
 
     console.log(
-      `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : "in the bench's process"}`,
+      `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : "in the bench's process"}; ` +
+        (apiUrls.length > 0
+          ? `ingest through ${apiUrls.length} \`serve --no-worker\` process(es), posters in their own process (HTTP keep-alive)`
+          : `ingest in-process to the bench's app${cache ? " (with the key and catalog cache)" : " (no cache in this tree)"}`),
     );
     printPhase(cbResult, kind, "callback", raw);
     console.log(`    receiver            ${receiver.connections} TCP connections accepted during the phase`);
     printPhase(fnResult, kind, "function", raw);
     console.log(`    runtime stats       ${JSON.stringify(runtime.stats())}`);
   } finally {
-    if (workerProcess) {
-      const exited = new Promise((resolve) => workerProcess?.once("exit", resolve));
-      workerProcess.kill("SIGTERM");
-      if ((await capped(exited, 30_000)) === TIMEOUT) workerProcess.kill("SIGKILL");
-    }
+    await Promise.all(apiProcesses.map(stopChild));
+    if (workerProcess) await stopChild(workerProcess);
+    await cache?.stop();
     if (worker && (await capped(worker.stop(), 30_000)) === TIMEOUT)
       progress("worker stop: timed out after 30 s");
     await runtime.close().catch((e) => progress(`runtime close: ${String(e)}`));

@@ -23,6 +23,7 @@ import { meRoutes } from "./routes/me";
 import { serviceRoutes } from "./routes/service";
 import { workspaceRoutes } from "./routes/workspaces";
 import type { SecretBox } from "./security/secret-box";
+import type { HotCache } from "./services/hot-cache";
 
 export interface AppDeps {
   db: Db;
@@ -44,6 +45,8 @@ export interface AppDeps {
   version?: string;
   /** The built editor (dist/editor); without it `/` explains how to build it. */
   editorDir?: string | undefined;
+  /** Started key and catalog cache (serve passes one); without it every request reads the database. */
+  cache?: HotCache | undefined;
 }
 
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,7 +54,7 @@ const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps) {
-  const store = { db: deps.db, box: deps.box };
+  const store = { db: deps.db, box: deps.box, cache: deps.cache };
   const maxEventBytes = deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 
   const app = new OpenAPIHono<AppEnv>();
@@ -82,7 +85,7 @@ export function createApp(deps: AppDeps) {
 
   app.on("POST", "/v1/workspaces/:ws/events", limitBody(maxEventBytes));
   app.use("/v1/*", limitBody(Math.max(MAX_BODY_BYTES, maxEventBytes)));
-  app.use("/v1/*", authentication(deps.db, deps.rootKeyHash));
+  app.use("/v1/*", authentication(deps.db, deps.rootKeyHash, deps.cache));
   app.use("/v1/workspaces/:ws/*", workspaceAccess(deps.db));
 
   const version = deps.version ?? "0.1.0";

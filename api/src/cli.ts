@@ -15,6 +15,7 @@ import { createLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { hashApiKey } from "./security/api-keys";
 import { createSecretBox, type SecretBox } from "./security/secret-box";
+import { HotCache } from "./services/hot-cache";
 
 const USAGE = `usage: hookrun <command> [options]
 
@@ -80,6 +81,8 @@ function startWorker(config: Config, running: Running): () => Promise<void> {
 async function serveApi(config: Config, withWorker: boolean): Promise<void> {
   const running = await prepare(config);
   const root = await provisionRootKey(running.opened.db, config, running.opened.kind === "pglite");
+  const cache = new HotCache();
+  await cache.start(running.opened.listen);
   const app = createApp({
     db: running.opened.db,
     box: running.box,
@@ -92,6 +95,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     metrics: running.metrics,
     // dist/cli.js serves the editor that the same build wrote beside it.
     editorDir: fileURLToPath(new URL("./editor/", import.meta.url)),
+    cache,
   });
   const stopWorker = withWorker ? startWorker(config, running) : null;
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -108,6 +112,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
   onShutdown(async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stopWorker?.();
+    await cache.stop();
     await running.runtime.close();
     await running.opened.close();
   });

@@ -6,6 +6,7 @@ import { type RawBuilder, sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
 import type { Database, DeliveryStatus, HookRow } from "../db/schema";
 import { newId } from "../ids";
+import { announceChange } from "../services/hot-cache";
 import { type AttemptRecord, gone, succeeded } from "./attempt";
 import type { Finished } from "./deliver";
 
@@ -188,6 +189,8 @@ async function updateHookHealth(tx: Tx, attempted: Attempted[]): Promise<void> {
       .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
       .where("id", "=", f.hook.id)
       .execute();
+    // Ingest's catalog caches stop sending this URL deliveries (on commit).
+    await announceChange(tx, f.hook.workspace_id);
   }
 }
 
@@ -211,5 +214,6 @@ async function updateStreak(tx: Tx, hook: HookRow, success: boolean, now: Date):
       })
       .where("id", "=", hook.id)
       .execute();
+    await announceChange(tx, hook.workspace_id);
   }
 }

@@ -1,8 +1,10 @@
 // Workspace API keys and the root key. A key is shown once, at creation; only its hash is kept.
+import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { ApiKeyRow, Role } from "../db/schema";
 import { newId } from "../ids";
 import { displayPrefix, generateApiKey, hashApiKey, sameHash } from "../security/api-keys";
+import { CACHE_CHANNEL, type CachedKey, type HotCache } from "./hot-cache";
 import { failure, type Result, success } from "./result";
 
 export type WorkspaceRole = Exclude<Role, "root">;
@@ -65,13 +67,24 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]
 }
 
 export async function revokeApiKey(db: Db, workspaceId: string, id: string): Promise<Result<ApiKey>> {
+  // The NOTIFY rides in the same statement, so every process's key cache hears of the revocation
+  // exactly when it commits.
   const row = await db
-    .updateTable("api_keys")
-    .set({ revoked_at: new Date() })
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", id)
-    .where("revoked_at", "is", null)
-    .returningAll()
+    .with("revoked", (q) =>
+      q
+        .updateTable("api_keys")
+        .set({ revoked_at: new Date() })
+        .where("workspace_id", "=", workspaceId)
+        .where("id", "=", id)
+        .where("revoked_at", "is", null)
+        .returningAll(),
+    )
+    .with("announced", (q) =>
+      q.selectNoFrom(sql<string>`pg_notify(${CACHE_CHANNEL}, ${workspaceId})`.as("notified")),
+    )
+    .selectFrom("revoked")
+    .selectAll("revoked")
+    .where(sql<boolean>`exists (select 1 from announced)`)
     .executeTakeFirst();
   return row ? success(present(row)) : failure("not_found", `active key ${id} not found`);
 }
@@ -87,33 +100,51 @@ export async function authenticate(
   db: Db,
   bearer: string,
   options: KeyCheckOptions,
+  cache?: HotCache,
 ): Promise<Principal | null> {
   const hash = hashApiKey(bearer);
   if (options.configuredRootKeyHash && sameHash(hash, options.configuredRootKeyHash)) {
     return { role: "root", keyId: "root" };
   }
+  const cached = cache?.key(hash);
+  if (cached) {
+    await touch(db, cached);
+    return principalOf(cached);
+  }
+  // Unknown and revoked keys are never cached: a key created a moment ago works at once.
+  const epoch = cache?.currentEpoch ?? 0;
   const row = await db
     .selectFrom("api_keys")
-    .selectAll()
+    .select(["id", "role", "workspace_id", "last_used_at", "hash"])
     .where("hash", "=", hash)
     .where("revoked_at", "is", null)
     .executeTakeFirst();
   if (!row || !sameHash(row.hash, hash)) return null;
-  await touch(db, row);
-  if (row.role === "root") return { role: "root", keyId: row.id };
-  if (!row.workspace_id) return null;
-  return { role: row.role, keyId: row.id, workspaceId: row.workspace_id };
+  const key: CachedKey = {
+    id: row.id,
+    role: row.role,
+    workspaceId: row.workspace_id,
+    lastUsedAt: row.last_used_at,
+  };
+  await touch(db, key);
+  cache?.putKey(hash, key, epoch);
+  return principalOf(key);
+}
+
+function principalOf(key: CachedKey): Principal | null {
+  if (key.role === "root") return { role: "root", keyId: key.id };
+  if (!key.workspaceId) return null;
+  return { role: key.role, keyId: key.id, workspaceId: key.workspaceId };
 }
 
 /** Records use at most once a minute per key, so authentication does not write on every request. */
-async function touch(db: Db, row: ApiKeyRow): Promise<void> {
+async function touch(db: Db, key: CachedKey): Promise<void> {
   const now = Date.now();
-  if (row.last_used_at && now - row.last_used_at.getTime() < LAST_USED_RESOLUTION_MS) return;
-  await db
-    .updateTable("api_keys")
-    .set({ last_used_at: new Date(now) })
-    .where("id", "=", row.id)
-    .execute();
+  if (key.lastUsedAt && now - key.lastUsedAt.getTime() < LAST_USED_RESOLUTION_MS) return;
+  const at = new Date(now);
+  // Set first: concurrent requests with a cached key do not all write.
+  key.lastUsedAt = at;
+  await db.updateTable("api_keys").set({ last_used_at: at }).where("id", "=", key.id).execute();
 }
 
 /**

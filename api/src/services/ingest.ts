@@ -7,6 +7,7 @@ import type { EventIngestInput } from "../schemas/events";
 import type { Store } from "./context";
 import { presentDelivery } from "./deliveries-view";
 import { covers } from "./event-subscriptions";
+import type { CachedEventType, Catalog, HotCache } from "./hot-cache";
 import { cachedPayloadCheck } from "./json-schema";
 import { failure, isUniqueViolation, type Result, success } from "./result";
 
@@ -19,22 +20,40 @@ export interface Ingested {
   replayed: boolean;
 }
 
+/** A store that may carry the process's hot cache (catalog and subscribed hooks per workspace). */
+export interface IngestStore extends Store {
+  cache?: HotCache | undefined;
+}
+
 export async function ingestEvent(
-  store: Store,
+  store: IngestStore,
   workspaceId: string,
   input: EventIngestInput,
   idempotencyKey: string | undefined,
 ): Promise<Result<Ingested>> {
-  // Both reads at once: on PostgreSQL they run on two pooled connections, one round trip in all.
-  const [eventType, hooks] = await Promise.all([
-    store.db
-      .selectFrom("event_types")
-      .select(["id", "schema", "updated_at"])
-      .where("workspace_id", "=", workspaceId)
-      .where("name", "=", input.type)
-      .executeTakeFirst(),
-    subscribedHooks(store.db, workspaceId),
-  ]);
+  const catalog = store.cache?.isActive
+    ? await store.cache.catalog(workspaceId, () => loadCatalog(store.db, workspaceId))
+    : null;
+  let eventType: CachedEventType | undefined;
+  let targets: { hookId: string; target: string }[];
+  if (catalog) {
+    // A type missing from the cached catalog is looked up: one created a moment ago is accepted.
+    eventType =
+      catalog.eventTypes.get(input.type) ?? (await readEventType(store.db, workspaceId, input.type));
+    targets = catalog.targets.get(input.type) ?? [];
+    if (!catalog.targets.has(input.type) && eventType) {
+      targets = catalog.hooks.flatMap((hook) => targetsOf(hook, input.type));
+      catalog.targets.set(input.type, targets);
+    }
+  } else {
+    // Both reads at once: on PostgreSQL they run on two pooled connections, one round trip in all.
+    const [type, hooks] = await Promise.all([
+      readEventType(store.db, workspaceId, input.type),
+      subscribedHooks(store.db, workspaceId),
+    ]);
+    eventType = type;
+    targets = hooks.flatMap((hook) => targetsOf(hook, input.type));
+  }
   if (!eventType)
     return failure("invalid", `event type "${input.type}" is not in the catalog`, [
       { path: "type", message: "unknown event type" },
@@ -54,7 +73,6 @@ export async function ingestEvent(
     if (earlier) return success(earlier);
   }
   try {
-    const targets = hooks.flatMap((hook) => targetsOf(hook, input.type));
     return success(await writeEvent(store.db, workspaceId, input, key, targets));
   } catch (error) {
     // Two posts with one key at the same moment: the loser answers with the winner's event.
@@ -64,6 +82,32 @@ export async function ingestEvent(
     }
     throw error;
   }
+}
+
+function readEventType(db: Kysely<Database>, workspaceId: string, type: string) {
+  return db
+    .selectFrom("event_types")
+    .select(["id", "schema", "updated_at"])
+    .where("workspace_id", "=", workspaceId)
+    .where("name", "=", type)
+    .executeTakeFirst();
+}
+
+/** Everything ingest reads about a workspace, for the hot cache. */
+async function loadCatalog(db: Kysely<Database>, workspaceId: string): Promise<Catalog> {
+  const [types, hooks] = await Promise.all([
+    db
+      .selectFrom("event_types")
+      .select(["id", "name", "schema", "updated_at"])
+      .where("workspace_id", "=", workspaceId)
+      .execute(),
+    subscribedHooks(db, workspaceId),
+  ]);
+  return {
+    eventTypes: new Map(types.map((t) => [t.name, { id: t.id, schema: t.schema, updated_at: t.updated_at }])),
+    hooks,
+    targets: new Map(),
+  };
 }
 
 /**

@@ -1,0 +1,229 @@
+// Protects the key and catalog cache that `serve` runs ingest with: several API processes over one
+// database, each caching keys and catalogs, must still stop a revoked key at once and send a new or
+// edited hook its events at once. Two cached apps over one database stand for two processes: what
+// one drops reaches the other only by NOTIFY. Their TTL is 10 minutes, so only an announcement can
+// explain an entry going away.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../api/src/app";
+import { createLogger } from "../../api/src/observability/logger";
+import { createMetrics } from "../../api/src/observability/metrics";
+import { hashApiKey } from "../../api/src/security/api-keys";
+import { revokeApiKey } from "../../api/src/services/api-keys";
+import { HotCache } from "../../api/src/services/hot-cache";
+import {
+  type ApiResponse,
+  callbackHook,
+  startTestApi,
+  type TestApi,
+  testEgress,
+  testWorker,
+} from "../support/app";
+import { testDatabases } from "../support/db";
+import { startReceiver } from "../support/receiver";
+
+interface CachedApp {
+  cache: HotCache;
+  request(method: string, path: string, key: string, body?: unknown): Promise<ApiResponse>;
+}
+
+function cachedApp(api: TestApi, cache: HotCache): CachedApp {
+  const app = createApp({
+    db: api.db,
+    box: api.box,
+    runtime: api.runtime,
+    egress: testEgress,
+    listen: api.listen,
+    rootKeyHash: hashApiKey(api.rootKey),
+    logger: createLogger("silent"),
+    metrics: createMetrics({ db: api.db, runtime: api.runtime }),
+    cache,
+  });
+  return {
+    cache,
+    async request(method, path, key, body) {
+      const res = await app.request(path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
+      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+    },
+  };
+}
+
+/** Waits (bounded) for a NOTIFY to reach another process's cache. */
+async function eventually(check: () => boolean, ms = 3_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return check();
+}
+
+describe.each(testDatabases)("key and catalog cache across API processes on $name", (target) => {
+  let api: TestApi;
+  let b: CachedApp;
+  let c: CachedApp;
+
+  beforeAll(async () => {
+    api = await startTestApi(target);
+    b = cachedApp(api, new HotCache({ ttlMs: 600_000 }));
+    c = cachedApp(api, new HotCache({ ttlMs: 600_000 }));
+    await b.cache.start(api.listen);
+    await c.cache.start(api.listen);
+  });
+  afterAll(async () => {
+    await b.cache.stop();
+    await c.cache.stop();
+    await api.close();
+  });
+
+  const post = (app: CachedApp, ws: string, key: string, type = "verification") =>
+    app.request("POST", `/v1/workspaces/${ws}/events`, key, { type, data: { n: 1 } });
+  const hooksOf = (res: ApiResponse) =>
+    new Set<string>(res.body.deliveries.map((d: { hookId: string }) => d.hookId));
+
+  it("stops a key revoked through one process at once there and in the other", async () => {
+    const { ws, admin, ingest } = await api.workspace("revoke-across");
+    expect((await post(b, ws, ingest)).status).toBe(202);
+    expect((await post(c, ws, ingest)).status).toBe(202);
+    expect(c.cache.key(hashApiKey(ingest))).toBeDefined();
+
+    const keyId = (await b.request("GET", `/v1/workspaces/${ws}/keys`, admin)).body.data.find(
+      (k: { role: string }) => k.role === "ingest",
+    ).id;
+    expect((await b.request("DELETE", `/v1/workspaces/${ws}/keys/${keyId}`, admin)).status).toBeLessThan(300);
+    // The revoking process answers 401 on the very next request.
+    expect((await post(b, ws, ingest)).status).toBe(401);
+    // The other one as soon as the NOTIFY arrives, not when its 10-minute entry would expire.
+    expect(await eventually(() => c.cache.key(hashApiKey(ingest)) === undefined)).toBe(true);
+    expect((await post(c, ws, ingest)).status).toBe(401);
+    // The admin key of the workspace still works (it is simply read again).
+    expect((await c.request("GET", `/v1/workspaces/${ws}/hooks`, admin)).status).toBe(200);
+  });
+
+  it("stops a key revoked outside either process (the statement itself announces)", async () => {
+    const { ws, ingest } = await api.workspace("revoke-sql");
+    expect((await post(b, ws, ingest)).status).toBe(202);
+    expect((await post(c, ws, ingest)).status).toBe(202);
+    const row = await api.db
+      .selectFrom("api_keys")
+      .select("id")
+      .where("hash", "=", hashApiKey(ingest))
+      .executeTakeFirstOrThrow();
+    expect((await revokeApiKey(api.db, ws, row.id)).ok).toBe(true);
+    for (const app of [b, c]) {
+      expect(await eventually(() => app.cache.key(hashApiKey(ingest)) === undefined)).toBe(true);
+      expect((await post(app, ws, ingest)).status).toBe(401);
+    }
+  });
+
+  it("stops every key of a deleted workspace", async () => {
+    const { ws, ingest } = await api.workspace("deleted");
+    expect((await post(b, ws, ingest)).status).toBe(202);
+    expect((await post(c, ws, ingest)).status).toBe(202);
+    expect((await b.request("DELETE", `/v1/workspaces/${ws}`, api.rootKey)).status).toBeLessThan(300);
+    expect((await post(b, ws, ingest)).status).toBe(401);
+    expect(await eventually(() => c.cache.key(hashApiKey(ingest)) === undefined)).toBe(true);
+    expect((await post(c, ws, ingest)).status).toBe(401);
+  });
+
+  it("sends a new hook its events at once, in the process that created it and in the other", async () => {
+    const { ws, admin, ingest } = await api.workspace("new-hook");
+    const first = (await b.request("POST", `/v1/workspaces/${ws}/hooks`, admin, callbackHook())).body.id;
+    expect(hooksOf(await post(b, ws, ingest))).toEqual(new Set([first]));
+    expect(hooksOf(await post(c, ws, ingest))).toEqual(new Set([first]));
+    expect(c.cache.hasCatalog(ws)).toBe(true);
+
+    const second = (await b.request("POST", `/v1/workspaces/${ws}/hooks`, admin, callbackHook())).body.id;
+    expect(hooksOf(await post(b, ws, ingest))).toEqual(new Set([first, second]));
+    expect(await eventually(() => !c.cache.hasCatalog(ws))).toBe(true);
+    expect(hooksOf(await post(c, ws, ingest))).toEqual(new Set([first, second]));
+  });
+
+  it("follows edits and deletes of hooks, and changes made by a process without a cache", async () => {
+    const { ws, admin, ingest } = await api.workspace("edited-hook");
+    const id = (await b.request("POST", `/v1/workspaces/${ws}/hooks`, admin, callbackHook())).body.id;
+    expect(hooksOf(await post(b, ws, ingest))).toEqual(new Set([id]));
+    expect(hooksOf(await post(c, ws, ingest))).toEqual(new Set([id]));
+
+    // Unsubscribed through the uncached app: both caches hear of it by NOTIFY only.
+    const patched = await api.request("PATCH", `/v1/workspaces/${ws}/hooks/${id}`, {
+      key: admin,
+      body: { events: ["manual_verification"] },
+    });
+    expect(patched.status).toBe(200);
+    for (const app of [b, c]) {
+      expect(await eventually(() => !app.cache.hasCatalog(ws))).toBe(true);
+      expect(hooksOf(await post(app, ws, ingest))).toEqual(new Set());
+      expect(hooksOf(await post(app, ws, ingest, "manual_verification"))).toEqual(new Set([id]));
+    }
+
+    // A second URL: one more delivery per event, at once in the editing process.
+    const urls = ["https://receiver.example.com/a", "https://receiver.example.com/b"];
+    await c.request("PATCH", `/v1/workspaces/${ws}/hooks/${id}`, admin, { urls });
+    const targets = (await post(c, ws, ingest, "manual_verification")).body.deliveries.map(
+      (d: { target: string }) => d.target,
+    );
+    expect(targets.sort()).toEqual(urls);
+
+    await c.request("DELETE", `/v1/workspaces/${ws}/hooks/${id}`, admin);
+    expect((await post(c, ws, ingest, "manual_verification")).body.deliveries).toEqual([]);
+    expect(await eventually(() => !b.cache.hasCatalog(ws))).toBe(true);
+    expect((await post(b, ws, ingest, "manual_verification")).body.deliveries).toEqual([]);
+  });
+
+  it("accepts a just-created event type at once and checks a just-changed schema", async () => {
+    const { ws, admin, ingest } = await api.workspace("catalog");
+    expect((await post(b, ws, ingest)).status).toBe(202);
+    expect((await post(c, ws, ingest)).status).toBe(202);
+    const created = await b.request("POST", `/v1/workspaces/${ws}/event-types`, admin, {
+      name: "order.paid",
+      schema: { type: "object", required: ["n"], properties: { n: { type: "integer" } } },
+    });
+    expect(created.status).toBe(201);
+    // The other process may still hold the old catalog: a type missing from it is looked up.
+    expect((await post(c, ws, ingest, "order.paid")).status).toBe(202);
+    expect((await post(b, ws, ingest, "order.paid")).status).toBe(202);
+
+    const patched = await b.request("PATCH", `/v1/workspaces/${ws}/event-types/order.paid`, admin, {
+      schema: { type: "object", required: ["m"] },
+    });
+    expect(patched.status).toBe(200);
+    expect((await post(b, ws, ingest, "order.paid")).status).toBe(422);
+    expect(await eventually(() => !c.cache.hasCatalog(ws))).toBe(true);
+    expect((await post(c, ws, ingest, "order.paid")).status).toBe(422);
+  });
+
+  it("stops sending a URL the worker disabled on 410 Gone (the worker announces it)", async () => {
+    const { ws, admin, ingest } = await api.workspace("gone");
+    const receiver = await startReceiver();
+    const worker = testWorker(api);
+    try {
+      receiver.reply((req) => (req.path === "/gone" ? { status: 410 } : { status: 200 }));
+      const urls = [`${receiver.url}/gone`, `${receiver.url}/alive`];
+      await b.request("POST", `/v1/workspaces/${ws}/hooks`, admin, callbackHook({ urls }));
+      expect((await post(b, ws, ingest)).body.deliveries).toHaveLength(2);
+      expect(b.cache.hasCatalog(ws)).toBe(true);
+      await worker.start();
+      // The worker's transaction that records the 410 also announces the workspace.
+      expect(await eventually(() => !b.cache.hasCatalog(ws), 15_000)).toBe(true);
+      const targets = (await post(b, ws, ingest)).body.deliveries.map((d: { target: string }) => d.target);
+      expect(targets).toEqual([`${receiver.url}/alive`]);
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
+  });
+
+  it("keeps the caches out of other workspaces' way (tenancy)", async () => {
+    const one = await api.workspace("tenant-one");
+    const two = await api.workspace("tenant-two");
+    expect((await post(b, one.ws, one.ingest)).status).toBe(202);
+    expect((await post(b, two.ws, one.ingest)).status).toBe(403);
+    expect((await post(b, one.ws, two.ingest)).status).toBe(403);
+  });
+});
