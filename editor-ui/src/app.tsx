@@ -1,7 +1,8 @@
 // The shell: sign-in gate, the navigation of the chosen workspace, and the view for the address.
-import { useEffect, useMemo, useState } from "preact/hooks";
-import { createClient, ok } from "./api/client";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { type ApiFailure, asFailure, createClient, KEY_REFUSED_EVENT, ok } from "./api/client";
 import { EventTypesPage } from "./pages/event-types";
+import { forgetUnsavedDrafts } from "./pages/function/function-workbench";
 import { HookPage } from "./pages/hooks/hook-page";
 import { HooksPage } from "./pages/hooks/hooks-list";
 import { NewHookPage } from "./pages/hooks/new-hook";
@@ -13,6 +14,7 @@ import { WorkspacesPage } from "./pages/workspaces";
 import { href, navigate, type Route, useRoute } from "./router";
 import { clearSession, loadSession, type Role, saveSession } from "./session";
 import { canEdit, type Session, SessionContext } from "./session-context";
+import { ErrorNotice } from "./ui/error-notice";
 import { EmptyState } from "./ui/layout";
 
 interface SignedIn {
@@ -24,37 +26,81 @@ interface SignedIn {
 export function App() {
   const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
   const [restoring, setRestoring] = useState(() => loadSession() !== null);
+  const [restoreError, setRestoreError] = useState<ApiFailure | null>(null);
+  const [signedOutBecause, setSignedOutBecause] = useState<string | null>(null);
 
-  // A reload keeps the session: the stored key is checked again before anything is shown.
-  useEffect(() => {
+  // A reload keeps the session: the stored key is checked again before anything is shown. Only a
+  // refused key forgets it; a service that does not answer is shown, with a way to try again.
+  const restore = useCallback(() => {
     const stored = loadSession();
     if (!stored) return;
+    setRestoring(true);
+    setRestoreError(null);
     ok(createClient(stored.key).v1.me.$get())
       .then((me) => setSignedIn({ key: stored.key, role: me.role, keyWorkspace: me.workspaceId }))
-      .catch(() => clearSession())
+      .catch((error: unknown) => {
+        const failure = asFailure(error);
+        if (failure.status === 401) clearSession();
+        else setRestoreError(failure);
+      })
       .finally(() => setRestoring(false));
   }, []);
+  useEffect(restore, []);
+
+  const signOut = useCallback((reason: string | null) => {
+    clearSession();
+    forgetUnsavedDrafts();
+    setSignedIn(null);
+    setRestoreError(null);
+    setSignedOutBecause(reason);
+    navigate("#/");
+  }, []);
+
+  // A key revoked (or deleted with its workspace) while in use: every view would fail; sign out.
+  useEffect(() => {
+    if (!signedIn) return;
+    const refused = () =>
+      signOut("The service no longer accepts this API key (revoked, or unknown). Sign in again.");
+    addEventListener(KEY_REFUSED_EVENT, refused);
+    return () => removeEventListener(KEY_REFUSED_EVENT, refused);
+  }, [signedIn, signOut]);
 
   const session = useMemo<Session | null>(
     () =>
       signedIn && {
         ...signedIn,
         client: createClient(signedIn.key),
-        signOut: () => {
-          clearSession();
-          setSignedIn(null);
-          navigate("#/");
-        },
+        signOut: () => signOut(null),
       },
-    [signedIn],
+    [signedIn, signOut],
   );
 
   if (restoring) return null;
+  if (restoreError) {
+    return (
+      <main class="sign-in" id="main">
+        <div class="card">
+          <h1>hookrun</h1>
+          <ErrorNotice error={restoreError} />
+          <div class="row">
+            <button type="button" onClick={restore}>
+              Try again
+            </button>
+            <button type="button" class="secondary" onClick={() => signOut(null)}>
+              Sign out
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  }
   if (!session) {
     return (
       <SignIn
+        notice={signedOutBecause}
         onSignedIn={(key, role, keyWorkspace) => {
           saveSession({ key, workspace: keyWorkspace });
+          setSignedOutBecause(null);
           setSignedIn({ key, role, keyWorkspace });
           navigate(keyWorkspace ? href(keyWorkspace, "hooks") : "#/workspaces");
         }}
@@ -137,13 +183,14 @@ function View({ route }: { route: Route }) {
     case "hooks":
       return <HooksPage ws={route.ws} />;
     case "new-hook":
-      return <NewHookPage ws={route.ws} kind={route.kind} />;
+      return <NewHookPage key={`${route.ws}/${route.kind}`} ws={route.ws} kind={route.kind} />;
     case "hook":
-      return <HookPage ws={route.ws} id={route.id} />;
+      // Keyed: another hook is a new page, never the previous hook's form compared against it.
+      return <HookPage key={`${route.ws}/${route.id}`} ws={route.ws} id={route.id} />;
     case "logs":
       return <LogsPage ws={route.ws} query={route.query} />;
     case "log":
-      return <LogDetailPage ws={route.ws} id={route.id} />;
+      return <LogDetailPage key={`${route.ws}/${route.id}`} ws={route.ws} id={route.id} />;
     case "event-types":
       return <EventTypesPage ws={route.ws} />;
     case "keys":

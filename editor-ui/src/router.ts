@@ -15,7 +15,12 @@ export type Route =
 
 export function parseRoute(hash: string): Route {
   const [path = "", search = ""] = hash.replace(/^#/, "").split("?");
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    return { name: "not-found", path }; // a malformed %-escape typed into the address
+  }
   if (parts.length === 0 || parts[0] === "workspaces") return { name: "workspaces" };
   if (parts[0] !== "w" || !parts[1]) return { name: "not-found", path };
   const ws = parts[1];

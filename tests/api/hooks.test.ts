@@ -194,7 +194,12 @@ describe.each(testDatabases)("hooks on $name", (target) => {
       limits: { memoryMb: 64, timeoutMs: 10000, cpuMs: 1000 },
       secrets: {},
     });
-    expect(res.body.source).toContain("export default");
+    // Typed for the editor's IntelliSense (the types are declared there; esbuild strips them)...
+    expect(res.body.source).toContain("export default async function (event: HookEvent, ctx: HookContext)");
+    // ...and deployable as it is.
+    const deployed = await admin("POST", `/${res.body.id}/deploy`, {});
+    expect(deployed.status).toBe(200);
+    expect(deployed.body).toMatchObject({ version: 1, live: true, source: res.body.source });
   });
 
   it("saves drafts, deploys versions, lists history and rolls back", async () => {

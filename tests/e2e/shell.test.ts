@@ -1,6 +1,8 @@
 // Protects the editor's frame in a real browser: the page is served at `/` with its assets and CSP,
 // a key signs in (and a wrong one is told so where it was typed), the root key picks or creates a
-// workspace, a reload keeps the session, and sign-out forgets the key.
+// workspace, a reload keeps the session, and sign-out forgets the key; an ingest key is refused at
+// sign-in and a key revoked while in use is signed out with a notice; and the frame is usable by
+// keyboard alone at 1280x800.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { testDatabases } from "../support/db";
@@ -65,6 +67,69 @@ describeBrowser("editor shell", () => {
     await page.getByRole("link", { name: "Logs" }).waitFor();
     expect(page.url()).toContain(`#/w/${keys.ws}/hooks`);
     expect(await page.getByRole("link", { name: "API keys" }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("is usable by keyboard alone and fits 1280x800 without sideways scrolling", async () => {
+    const keys = await server.api.workspace("keyboard");
+    const { page, errors } = await openPage(browser, server.url);
+    // The key field has the focus on arrival; Enter submits.
+    await page.keyboard.type(keys.admin);
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { name: "Hooks", exact: true }).waitFor();
+
+    // Tab reaches the navigation; Enter follows a link.
+    const focusOn = async (name: string) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press("Tab");
+        if ((await page.evaluate("document.activeElement?.textContent?.trim()")) === name) return;
+      }
+      throw new Error(`Tab never reached "${name}"`);
+    };
+    for (const [link, heading] of [
+      ["Logs", "Logs"],
+      ["Event types", "Event types"],
+      ["API keys", "API keys"],
+      ["Hooks", "Hooks"],
+    ] as const) {
+      await focusOn(link);
+      await page.keyboard.press("Enter");
+      await page.getByRole("heading", { name: heading, exact: true }).waitFor();
+      expect(await page.evaluate("document.documentElement.scrollWidth"), heading).toBeLessThanOrEqual(1280);
+    }
+
+    // A hook page's tabs: arrow keys move between them.
+    const hook = await server.api.request("POST", `/v1/workspaces/${keys.ws}/hooks`, {
+      key: keys.admin,
+      body: { kind: "callback", name: "kb", events: ["verification"], urls: ["https://example.com/h"] },
+    });
+    await page.goto(`${server.url}/#/w/${keys.ws}/hooks/${hook.body.id}`);
+    await page.getByRole("tab", { name: "Settings" }).focus();
+    await page.keyboard.press("ArrowRight");
+    expect(await page.getByRole("tab", { name: "Activity" }).getAttribute("aria-selected")).toBe("true");
+    expect(await page.evaluate("document.activeElement?.textContent")).toBe("Activity");
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
+    expect(errors).toEqual([]);
+  });
+
+  it("refuses an ingest key at sign-in, and signs out a key revoked while in use", async () => {
+    const keys = await server.api.workspace("revoked");
+    const { page, errors } = await openPage(browser, server.url);
+    await signIn(page, keys.ingest);
+    await expect.poll(() => page.getByRole("alert").textContent()).toContain("ingest key");
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+
+    await signIn(page, keys.operator);
+    await page.getByRole("heading", { name: "Hooks", exact: true }).waitFor();
+    const listed = await server.api.request("GET", `/v1/workspaces/${keys.ws}/keys`, { key: keys.admin });
+    const operatorKey = listed.body.data.find((k: { role: string }) => k.role === "operator");
+    await server.api.request("DELETE", `/v1/workspaces/${keys.ws}/keys/${operatorKey.id}`, {
+      key: keys.admin,
+    });
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Logs" }).click();
+    await page.getByRole("status").filter({ hasText: "no longer accepts this API key" }).waitFor();
+    await page.getByLabel("API key").waitFor();
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
     expect(errors).toEqual([]);
   });
 });

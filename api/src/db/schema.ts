@@ -139,7 +139,7 @@ export interface AttemptsTable {
   event_id: string | null;
   hook_id: string;
   kind: HookKind;
-  trigger: "delivery" | "test" | "invoke";
+  trigger: "delivery" | "invoke";
   event_type: string | null;
   attempt: number;
   outcome: string;

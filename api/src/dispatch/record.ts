@@ -28,7 +28,7 @@ export interface AttemptSubject {
   eventType: string | null;
   deliveryId: string | null;
   attempt: number;
-  trigger: "delivery" | "test" | "invoke";
+  trigger: "delivery" | "invoke";
 }
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));

@@ -3,10 +3,13 @@
 // bundle is a few MB and never changes while the process runs.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
+import { gzipSync } from "node:zlib";
 
 export interface EditorAsset {
   body: Uint8Array;
   contentType: string;
+  /** The gzipped body of a text file, made on first request (Monaco's TypeScript worker is 7 MB). */
+  gzipped(): Uint8Array | null;
 }
 
 export interface EditorAssets {
@@ -27,6 +30,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".svg": "image/svg+xml",
   ".png": "image/png",
   ".json": "application/json; charset=utf-8",
+  ".txt": "text/plain; charset=utf-8",
 };
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>hookrun</title></head>
@@ -44,25 +48,37 @@ export function loadEditorAssets(dir: string | undefined): EditorAssets {
       if (!entry.isFile()) continue;
       const path = join(entry.parentPath, entry.name);
       const key = relative(assetsDir, path).split(sep).join("/");
-      files.set(key, {
-        body: readFileSync(path),
-        contentType: CONTENT_TYPES[extname(path)] ?? "application/octet-stream",
-      });
+      files.set(key, asset(readFileSync(path), CONTENT_TYPES[extname(path)] ?? "application/octet-stream"));
     }
   }
   return { page: readFileSync(index, "utf8"), built: true, files };
 }
 
+function asset(body: Uint8Array, contentType: string): EditorAsset {
+  const compressible = /^text\/|json|svg/.test(contentType) && body.byteLength > 1024;
+  let gzipped: Uint8Array | undefined;
+  return {
+    body,
+    contentType,
+    gzipped: () => {
+      if (!compressible) return null;
+      gzipped ??= gzipSync(body);
+      return gzipped;
+    },
+  };
+}
+
 /**
- * The page's Content Security Policy: only our own scripts, workers from our origin (Monaco's),
- * inline styles (Monaco sets them), and connections to this origin. No CDN, no eval.
+ * The page's Content Security Policy: only our own scripts, Monaco's workers from our origin,
+ * inline styles (Monaco sets them), images as data: URIs (Monaco's CSS has some), and connections
+ * to this origin. No CDN, no eval, no blob: workers.
  */
 export const EDITOR_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "worker-src 'self' blob:",
+  "worker-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "font-src 'self' data:",
+  "font-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",
   "frame-ancestors 'none'",

@@ -9,6 +9,8 @@ import { json } from "../schemas/common";
 
 const Status = z.object({ status: z.string(), reason: z.string().optional() });
 const tags = ["service"];
+/** esbuild's `[name]-[hash]` file names: safe to cache for ever. */
+const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
 export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
   return createRouter()
@@ -68,13 +70,15 @@ export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
     .get("/assets/*", (c) => {
       const asset = editor.files.get(c.req.path.slice("/assets/".length));
       if (!asset) throw new ApiError(404, "not_found", `no asset ${c.req.path}`);
-      return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, {
+      const gzipped = /\bgzip\b/.test(c.req.header("accept-encoding") ?? "") ? asset.gzipped() : null;
+      const headers: Record<string, string> = {
         "Content-Type": asset.contentType,
         "X-Content-Type-Options": "nosniff",
+        Vary: "Accept-Encoding",
         // File names carry a content hash (see scripts/build.mjs), except the fixed entry points.
-        "Cache-Control": /-[A-Z0-9]{8}\.[a-z0-9]+$/.test(c.req.path)
-          ? "public, max-age=31536000, immutable"
-          : "no-cache",
-      });
+        "Cache-Control": HASHED_NAME.test(c.req.path) ? "public, max-age=31536000, immutable" : "no-cache",
+      };
+      if (gzipped) headers["Content-Encoding"] = "gzip";
+      return c.body((gzipped ?? asset.body) as Uint8Array<ArrayBuffer>, 200, headers);
     });
 }

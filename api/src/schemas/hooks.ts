@@ -2,13 +2,14 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_ATTEMPTS } from "@hookrun/runtime";
 import { Description, Name } from "./common";
+import { EVENT_PATTERN, EVENT_TYPE_NAME, HEADER_NAME, RESERVED_HEADERS, SECRET_NAME } from "./hook-rules";
 
-export const EVENT_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
+export { EVENT_PATTERN, RESERVED_HEADERS };
 export const EventTypeName = z
   .string()
   .min(1)
   .max(100)
-  .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, "letters, digits, '_', '-', dot-separated");
+  .regex(EVENT_TYPE_NAME, "letters, digits, '_', '-', dot-separated");
 const EventPattern = z
   .string()
   .min(1)
@@ -26,26 +27,6 @@ const Retry = z.strictObject({
     .max(MAX_ATTEMPTS)
     .openapi({ description: "Attempts in all, the first included (the schedule has 7 retries)" }),
 });
-
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** Headers hookrun sets itself, or that would break or smuggle the request. */
-export const RESERVED_HEADERS = new Set([
-  "host",
-  "content-length",
-  "content-type",
-  "transfer-encoding",
-  "connection",
-  "keep-alive",
-  "upgrade",
-  "te",
-  "trailer",
-  "proxy-authorization",
-  "proxy-connection",
-  "webhook-id",
-  "webhook-timestamp",
-  "webhook-signature",
-]);
 
 export const HeaderName = z
   .string()
@@ -99,7 +80,6 @@ export const SigningInput = z
   .discriminatedUnion("scheme", [StandardWebhooksSigning, HmacSigning])
   .openapi("SigningInput", { description: "Omit `secret` to have one generated (whsec_…)." });
 
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const SecretName = z.string().regex(SECRET_NAME, "letters, digits and '_', not starting with a digit");
 const SecretValue = z.string().max(8192);
 const Secrets = z

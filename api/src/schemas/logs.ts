@@ -47,7 +47,7 @@ export const LogSummary = z
     hookId: z.string(),
     hookName: z.string().nullable(),
     kind: z.enum(["callback", "function"]),
-    trigger: z.enum(["delivery", "test", "invoke"]),
+    trigger: z.enum(["delivery", "invoke"]).openapi({ description: "Test runs are not logged" }),
     eventId: z.string().nullable(),
     eventType: z.string().nullable(),
     deliveryId: z.string().nullable(),

@@ -1,15 +1,7 @@
 // Which events a hook listens to: exact names from the catalog, or patterns ("insight.*", "*").
 import type { Db } from "../db/connect";
+import { isPattern } from "../schemas/hook-rules";
 import { failure, type Result, success } from "./result";
-
-export const isPattern = (subscription: string) => subscription.endsWith("*");
-
-/** Does one subscription cover an event type? "a.*" covers "a.b" and "a.b.c", not "a" itself. */
-export function covers(subscription: string, eventType: string): boolean {
-  if (subscription === "*") return true;
-  if (isPattern(subscription)) return eventType.startsWith(subscription.slice(0, -1));
-  return subscription === eventType;
-}
 
 /** Exact names must be in the workspace's catalog; patterns may also cover types added later. */
 export async function checkEventSubscriptions(

@@ -28,7 +28,11 @@ import {
 } from "./hook-secrets";
 import { type FailureDetail, failure, isUniqueViolation, type Result, success } from "./result";
 
-export const DEFAULT_FUNCTION_SOURCE = `export default async function (event, ctx) {
+/**
+ * A new function's draft when none is given. The parameter types are declared by the editor (the
+ * event union of the hook's event types, the context with its secrets); esbuild strips them.
+ */
+export const DEFAULT_FUNCTION_SOURCE = `export default async function (event: HookEvent, ctx: HookContext) {
   console.log("received", event.type, event.id);
   return { ok: true };
 }

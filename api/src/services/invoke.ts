@@ -9,9 +9,9 @@ import { insertAttempt } from "../dispatch/record";
 import { runCallback } from "../dispatch/run-callback";
 import { runFunction } from "../dispatch/run-function";
 import { newId } from "../ids";
+import { isPattern } from "../schemas/hook-rules";
 import type { RunResultValue, SampleEventInput, TestInput } from "../schemas/invoke";
 import type { Store } from "./context";
-import { isPattern } from "./event-subscriptions";
 import { findHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 

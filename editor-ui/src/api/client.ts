@@ -28,6 +28,9 @@ export class ApiFailure extends Error {
   }
 }
 
+/** Dispatched on `window` whenever the service refuses the key (401): the app signs out. */
+export const KEY_REFUSED_EVENT = "hookrun:key-refused";
+
 export function createClient(key: string): Client {
   return hc<AppType>(location.origin, { headers: () => ({ authorization: `Bearer ${key}` }) });
 }
@@ -47,7 +50,9 @@ export async function ok<R extends AnyResponse>(pending: Promise<R>): Promise<Ok
     throw new ApiFailure(0, "network", `the service did not answer (${String(error)})`);
   }
   if (res.ok) return (res.status === 204 ? undefined : await res.json()) as OkBody<R>;
-  throw await failureOf(res);
+  const failure = await failureOf(res);
+  if (failure.status === 401) dispatchEvent(new Event(KEY_REFUSED_EVENT));
+  throw failure;
 }
 
 export async function failureOf(res: { status: number; text(): Promise<string> }): Promise<ApiFailure> {

@@ -11,6 +11,10 @@ import { EmptyState, Field, Loading, Page } from "../ui/layout";
 export function WorkspacesPage() {
   const { client, role } = useSession();
   const list = useLoad(() => ok(client.v1.workspaces.$get({ query: { limit: "100" } })), [client]);
+  const more = useAction(async (cursor: string) => {
+    const page = await ok(client.v1.workspaces.$get({ query: { limit: "100", cursor } }));
+    list.set((current) => ({ data: [...(current?.data ?? []), ...page.data], nextCursor: page.nextCursor }));
+  });
   const [name, setName] = useState("");
   const create = useAction(async () => {
     const ws = await ok(client.v1.workspaces.$post({ json: { name: name.trim() } }));
@@ -41,6 +45,19 @@ export function WorkspacesPage() {
             </li>
           ))}
         </ul>
+      )}
+      {list.data?.nextCursor && (
+        <div>
+          <button
+            type="button"
+            class="secondary"
+            disabled={more.pending}
+            onClick={() => list.data?.nextCursor && void more.run(list.data.nextCursor)}
+          >
+            {more.pending ? "Loading…" : "Load more workspaces"}
+          </button>
+          <ErrorNotice error={more.error} onDismiss={more.clearError} />
+        </div>
       )}
       <form
         class="card inline-form"

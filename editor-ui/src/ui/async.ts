@@ -7,19 +7,32 @@ export interface Loaded<T> {
   error: ApiFailure | null;
   loading: boolean;
   reload(): void;
-  /** Replaces the data locally (after a save answered with the new state). */
-  set(data: T): void;
+  /**
+   * Replaces the data locally (after a save answered with the new state); pass a function of the
+   * current data when several changes may land at once.
+   */
+  set(next: T | ((current: T | undefined) => T)): void;
 }
 
-/** Loads when the dependencies change; a stale answer never overwrites a newer one. */
+/**
+ * Loads when the dependencies change; a stale answer never overwrites a newer one. New dependencies
+ * (another hook, another attempt) clear the old data at once, so it is never shown as the new one's;
+ * a reload keeps it on screen until the fresh answer arrives.
+ */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<ApiFailure | null>(null);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const generation = useRef(0);
+  const loadedFor = useRef<unknown[]>(deps);
   useEffect(() => {
     const mine = ++generation.current;
+    if (!sameDeps(loadedFor.current, deps)) {
+      loadedFor.current = deps;
+      setData(undefined);
+      setError(null);
+    }
     setLoading(true);
     load().then(
       (value) => {
@@ -39,6 +52,10 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): Loaded<T> {
   return { data, error, loading, reload, set: setData };
 }
 
+function sameDeps(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((value, i) => Object.is(value, b[i]));
+}
+
 export interface Action<A extends unknown[], T> {
   run(...args: A): Promise<T | undefined>;
   pending: boolean;
@@ -52,7 +69,11 @@ export function useAction<A extends unknown[], T>(act: (...args: A) => Promise<T
   const [error, setError] = useState<ApiFailure | null>(null);
   const latest = useRef(act);
   latest.current = act;
+  const running = useRef(false);
   const run = useCallback(async (...args: A) => {
+    // A second start while the first runs (a double click, Enter held down) is ignored.
+    if (running.current) return undefined;
+    running.current = true;
     setPending(true);
     setError(null);
     try {
@@ -61,6 +82,7 @@ export function useAction<A extends unknown[], T>(act: (...args: A) => Promise<T
       setError(asFailure(err));
       return undefined;
     } finally {
+      running.current = false;
       setPending(false);
     }
   }, []);

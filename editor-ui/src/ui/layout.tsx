@@ -32,15 +32,20 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
-/** A labelled form control; `hint` explains the field under it. */
+/**
+ * A labelled form control; `hint` explains the field under it. The hint stays outside the label,
+ * so the control's accessible name is the label alone.
+ */
 export function Field(props: { label: string; hint?: ComponentChildren; children: ComponentChildren }) {
   return (
-    // biome-ignore lint/a11y/noLabelWithoutControl: the control is passed in as a child
-    <label class="field">
-      <span class="label">{props.label}</span>
-      {props.children}
+    <div class="field">
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is passed in as a child */}
+      <label class="field-control">
+        <span class="label">{props.label}</span>
+        {props.children}
+      </label>
       {props.hint && <small class="hint">{props.hint}</small>}
-    </label>
+    </div>
   );
 }
 

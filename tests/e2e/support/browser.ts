@@ -15,7 +15,8 @@ export const CHROMIUM_PATH = process.env.HOOKRUN_CHROMIUM ?? "/usr/bin/chromium"
 const EDITOR_DIR = join(import.meta.dirname, "../../../dist/editor");
 
 const browserMissing = !existsSync(CHROMIUM_PATH);
-if (browserMissing && process.env.CI) {
+const underCi = /^(1|true|yes)$/i.test(process.env.CI ?? "");
+if (browserMissing && underCi) {
   throw new Error(`CI: no browser at ${CHROMIUM_PATH}; .ci/run installs Debian's chromium`);
 }
 

@@ -9,6 +9,7 @@ import { useAction, useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
 import { percent } from "../../ui/format";
 import { Loading, Page, Switch } from "../../ui/layout";
+import { Tabs } from "../../ui/tabs";
 import { FunctionWorkbench } from "../function/function-workbench";
 import { CallbackSettings } from "./callback-settings";
 import { FunctionSettings } from "./function-settings";
@@ -74,20 +75,7 @@ export function HookPage({ ws, id }: { ws: string; id: string }) {
         </div>
       )}
       <ErrorNotice error={toggle.error} onDismiss={toggle.clearError} />
-      <div class="tabs" role="tablist" aria-label="Hook">
-        {tabs.map(([value, label]) => (
-          <button
-            key={value}
-            type="button"
-            role="tab"
-            aria-selected={current === value}
-            onClick={() => setTab(value)}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-      <div role="tabpanel">
+      <Tabs label="Hook" tabs={tabs} current={current} onSelect={(value) => setTab(value)}>
         {current === "activity" ? (
           <HookActivity ws={ws} hook={h} />
         ) : h.kind === "function" ? (
@@ -99,7 +87,7 @@ export function HookPage({ ws, id }: { ws: string; id: string }) {
         ) : (
           <CallbackSettings ws={ws} hook={h} onSaved={hook.set} />
         )}
-      </div>
+      </Tabs>
     </Page>
   );
 }

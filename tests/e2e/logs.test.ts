@@ -1,0 +1,181 @@
+// Protects the operators' logs views in a real browser: the live tail shows a new attempt without a
+// reload, the status filter lives in the address (and survives a reload), an attempt's detail shows
+// the receiver's response, "Retry delivery" re-sends a failed delivery and shows the new attempt, the
+// hook's Activity tab shows its stats and recent attempts, and leaving the page while a retry is being
+// followed closes the retry's live tail at once (it carries the key and must not outlive the page).
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { callbackHook, type WorkspaceKeys } from "../support/app";
+import { testDatabases } from "../support/db";
+import { type Receiver, startReceiver } from "../support/receiver";
+import {
+  describeBrowser,
+  type EditorServer,
+  launchBrowser,
+  openPage,
+  signIn,
+  startEditorServer,
+} from "./support/browser";
+
+describeBrowser("logs, live tail, retry and hook activity", () => {
+  let server: EditorServer;
+  let browser: Browser;
+  let receiver: Receiver;
+  let keys: WorkspaceKeys;
+  let hookId: string;
+
+  beforeAll(async () => {
+    server = await startEditorServer(testDatabases[0]!);
+    browser = await launchBrowser();
+    receiver = await startReceiver();
+    // The first request fails with a 500 and a body; every later one succeeds.
+    receiver.reply(() =>
+      receiver.requests.length === 1
+        ? {
+            status: 500,
+            headers: { "content-type": "application/json" },
+            body: '{"error":"receiver exploded"}',
+          }
+        : { status: 200, body: "ok" },
+    );
+    keys = await server.api.workspace("logs");
+    // One attempt only, so the failed delivery is finished (not waiting for its next try) and can be retried.
+    const hook = await server.api.request("POST", `/v1/workspaces/${keys.ws}/hooks`, {
+      key: keys.admin,
+      body: callbackHook({ name: "crm-sync", urls: [`${receiver.url}/hook`], retry: { maxAttempts: 1 } }),
+    });
+    expect(hook.status).toBe(201);
+    hookId = hook.body.id;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await server?.close();
+  });
+
+  it("tails, filters, shows and retries a failed attempt, then shows the hook's activity", async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    page.setDefaultTimeout(10_000);
+    await signIn(page, keys.operator);
+    await page.getByRole("link", { name: "Logs" }).click();
+    await page.getByRole("heading", { name: "Logs" }).waitFor();
+    await page.getByText("No attempts recorded yet").waitFor();
+
+    // Live tail: on, then an event posted through the API shows up without a reload.
+    await page.getByRole("switch", { name: "Live tail" }).click();
+    await page.getByRole("status").getByText("Live", { exact: true }).waitFor();
+    const posted = await server.api.request("POST", `/v1/workspaces/${keys.ws}/events`, {
+      key: keys.ingest,
+      body: { type: "verification", data: { sessionId: "s-42" } },
+    });
+    expect(posted.status).toBe(202);
+    const failedRow = page.getByRole("row").filter({ hasText: "http_error" });
+    await failedRow.waitFor();
+    expect(await failedRow.textContent()).toContain("HTTP 500");
+    expect(await failedRow.textContent()).toContain("crm-sync");
+    expect(await failedRow.textContent()).toContain("verification");
+
+    // The status filter goes into the address, and the filtered view survives a reload.
+    await page.getByRole("combobox", { name: /^Status/ }).selectOption("failed");
+    await expect.poll(() => page.url()).toContain("status=failed");
+    await page.reload();
+    await failedRow.waitFor();
+    expect(await page.getByRole("combobox", { name: /^Status/ }).inputValue()).toBe("failed");
+    expect(await page.getByRole("row").count()).toBe(2); // the header and the one failed attempt
+
+    // The detail: the receiver's status and body.
+    await failedRow.getByRole("link").first().click();
+    await page.getByRole("heading", { name: "Response", exact: true }).waitFor();
+    expect(await page.getByTestId("response-status").textContent()).toBe("500");
+    await page.getByText('"error": "receiver exploded"').waitFor();
+    await page.getByText(`${receiver.url}/hook`).first().waitFor();
+    await page.getByText("failed after 1 attempt").waitFor();
+
+    // Retry: the delivery is sent again, succeeds, and the page says so with a link to the attempt.
+    await page.getByRole("button", { name: "Retry delivery" }).click();
+    await page.getByText("Retry attempt #2 succeeded").waitFor();
+    expect(receiver.requests).toHaveLength(2);
+    await page.getByText("succeeded after 2 attempts").waitFor();
+    await page.getByRole("link", { name: "Open the new attempt" }).click();
+    await page.getByRole("heading", { name: /Attempt #2/ }).waitFor();
+    expect(await page.getByTestId("response-status").textContent()).toBe("200");
+
+    // The event id links to every attempt of the event: both are listed.
+    await page.getByRole("link", { name: posted.body.id }).click();
+    await expect.poll(() => page.url()).toContain(`eventId=${posted.body.id}`);
+    await page.getByRole("row").filter({ hasText: "success" }).waitFor();
+    expect(await page.getByRole("row").count()).toBe(3);
+
+    // The hook's Activity tab: stats of the window, the recent attempts, the last failure.
+    await page.goto(`${server.url}/#/w/${keys.ws}/hooks/${hookId}`);
+    await page.getByRole("tab", { name: "Activity" }).click();
+    const stats = page.getByRole("region", { name: "Stats" });
+    await stats.getByText("50.0%").waitFor();
+    expect(await stats.getByRole("term").allTextContents()).toEqual([
+      "Attempts",
+      "Success rate",
+      "p50 duration",
+      "p95 duration",
+    ]);
+    expect(await stats.getByRole("definition").first().textContent()).toBe("2");
+    await stats.getByRole("link", { name: "Open its log" }).waitFor();
+    await page.getByRole("button", { name: "7 days" }).click();
+    await expect
+      .poll(() => page.getByRole("button", { name: "7 days" }).getAttribute("aria-pressed"))
+      .toBe("true");
+    await stats.getByText("50.0%").waitFor();
+    const recent = page.getByRole("region", { name: "Recent attempts" });
+    expect(await recent.getByRole("row").count()).toBe(3);
+    expect(await page.getByRole("link", { name: "All attempts in Logs" }).getAttribute("href")).toBe(
+      `#/w/${keys.ws}/logs?hookId=${hookId}`,
+    );
+    await page.getByRole("button", { name: "Replay…" }).waitFor();
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it("closes the retry's live tail as soon as the page is left", async () => {
+    const { page, errors } = await openPage(browser, server.url);
+    page.setDefaultTimeout(10_000);
+    // The receiver now takes 8 s to answer, so the retry is still waiting for its attempt when we leave.
+    receiver.reply(() => ({ status: 200, body: "late", delayMs: 8_000 }));
+    const latest = await server.api.request(
+      "GET",
+      `/v1/workspaces/${keys.ws}/logs?hookId=${hookId}&limit=1`,
+      {
+        key: keys.operator,
+      },
+    );
+    expect(latest.status).toBe(200);
+    const attemptId: string = latest.body.data[0].id;
+
+    const streams: { url: string; closedAt: number | null }[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("/logs/stream")) streams.push({ url: request.url(), closedAt: null });
+    });
+    const closed = (request: { url(): string }) => {
+      const open = streams.find((s) => s.url === request.url() && s.closedAt === null);
+      if (open) open.closedAt = Date.now();
+    };
+    page.on("requestfailed", closed);
+    page.on("requestfinished", closed);
+
+    await signIn(page, keys.operator);
+    await page.goto(`${server.url}/#/w/${keys.ws}/logs/${attemptId}`);
+    await page.getByRole("button", { name: "Retry delivery" }).click();
+    await page.getByText("Waiting for the attempt…").waitFor();
+    expect(streams).toHaveLength(1);
+    expect(streams[0]?.url).toContain(`hookId=${hookId}`);
+    expect(streams[0]?.closedAt).toBeNull();
+
+    const left = Date.now();
+    await page.getByRole("link", { name: "All logs" }).click();
+    await page.getByRole("heading", { name: "Logs" }).waitFor();
+    await expect.poll(() => streams[0]?.closedAt, { timeout: 3_000 }).not.toBeNull();
+    // Closed by leaving, not by the attempt arriving (the receiver has not answered yet).
+    expect(streams[0]!.closedAt! - left).toBeLessThan(3_000);
+    // The retry itself went out: leaving only stopped following it.
+    await receiver.waitFor(3);
+    expect(streams).toHaveLength(1);
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
