@@ -9,5 +9,8 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: "forks",
     maxWorkers: 2,
+    // expect.poll waits for something that happens elsewhere (a browser, a worker): give it the
+    // time a busy machine needs rather than the default 1 s.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -85,7 +85,6 @@ describeBrowser("function code workbench", () => {
 
   async function openHook(key: string): Promise<{ page: Page; errors: string[] }> {
     const opened = await openPage(browser, server.url);
-    opened.page.setDefaultTimeout(20_000);
     await signIn(opened.page, key);
     await opened.page.getByRole("link", { name: "Hooks" }).waitFor();
     await opened.page.goto(`${server.url}/#/w/${keys.ws}/hooks/${hookId}`);

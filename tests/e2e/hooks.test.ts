@@ -43,7 +43,6 @@ describeBrowser("hooks pages", () => {
   async function signedIn(key: string): Promise<{ page: Page; errors: string[] }> {
     const opened = await openPage(browser, server.url);
     // Fail at the step that did not happen, well inside the test's own time.
-    opened.page.setDefaultTimeout(10_000);
     try {
       await signIn(opened.page, key);
       await opened.page.getByRole("heading", { name: "Hooks", exact: true }).waitFor();

@@ -48,7 +48,6 @@ for (const target of testDatabases) {
 
     it("writes, tests and deploys a function, then sees deliveries of both kinds in the live tail", async () => {
       const { page, errors } = await openPage(browser, server.url);
-      page.setDefaultTimeout(20_000);
 
       // Sign in with the root key and make a workspace.
       await signIn(page, server.api.rootKey);

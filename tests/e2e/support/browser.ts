@@ -20,7 +20,11 @@ if (browserMissing && underCi) {
   throw new Error(`CI: no browser at ${CHROMIUM_PATH}; .ci/run installs Debian's chromium`);
 }
 
-/** `describe` for browser suites: skipped, with a line saying why, when there is no browser. */
+/**
+ * `describe` for browser suites: skipped, with a line saying why, when there is no browser. A
+ * browser flow on a busy 2-core machine (the rest of the suite runs beside it) can take a while:
+ * each step may wait STEP_TIMEOUT_MS, a whole test 120 s.
+ */
 export function describeBrowser(name: string, body: () => void): void {
   if (browserMissing) {
     console.warn(
@@ -29,8 +33,11 @@ export function describeBrowser(name: string, body: () => void): void {
     describe.skip(name, body);
     return;
   }
-  describe(name, body);
+  describe(name, { timeout: 120_000 }, body);
 }
+
+/** How long one step (a click, a wait for text) may take before the test fails naming that step. */
+export const STEP_TIMEOUT_MS = 30_000;
 
 export async function launchBrowser(): Promise<Browser> {
   // playwright-core gives each launch a fresh, empty user-data-dir.
@@ -86,6 +93,8 @@ export async function startEditorServer(target: TestDatabase): Promise<EditorSer
 export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  // Below the test's own timeout, so a step that never completes fails with its locator in the message.
+  page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(String(error)));
   page.on("console", (message) => {
