@@ -117,6 +117,7 @@ describe.each(testDatabases)("workspaces and event types on $name", (target) => 
       "/v1/workspaces/{ws}/deliveries/{id}",
       "/v1/workspaces/{ws}/deliveries/{id}/retry",
       "/",
+      "/v1/me",
       "/healthz",
       "/readyz",
       "/metrics",
