@@ -50,12 +50,15 @@ export async function ok<R extends AnyResponse>(pending: Promise<R>): Promise<Ok
     throw new ApiFailure(0, "network", `the service did not answer (${String(error)})`);
   }
   if (res.ok) return (res.status === 204 ? undefined : await res.json()) as OkBody<R>;
-  const failure = await failureOf(res);
-  if (failure.status === 401) dispatchEvent(new Event(KEY_REFUSED_EVENT));
-  throw failure;
+  throw await failureOf(res);
 }
 
+/**
+ * The failure an error answer carries. Every answer the UI reads goes through here (typed calls and
+ * the live tail's stream alike), so a refused key (401) is announced once, here, and the app signs out.
+ */
 export async function failureOf(res: { status: number; text(): Promise<string> }): Promise<ApiFailure> {
+  if (res.status === 401) dispatchEvent(new Event(KEY_REFUSED_EVENT));
   const text = await res.text().catch(() => "");
   try {
     const body = JSON.parse(text) as { error?: Partial<ApiFailure> & { details?: FailureDetail[] } };

@@ -4,6 +4,7 @@ import type { RunResult } from "../../api/types";
 import type { SourcePosition } from "../../monaco/stack-position";
 import { ConsoleLines, readConsole } from "../../ui/console-lines";
 import { asObject, formatBytes, prettyJson } from "../../ui/format";
+import { OutcomeBadge } from "../../ui/outcome-badge";
 
 export interface RunError {
   name: string;
@@ -30,15 +31,11 @@ export function RunResultView(props: {
   const { result, errorAt } = props;
   const error = readError(result.error);
   const logs = readConsole(result.logs);
-  const success = result.outcome === "success";
   const truncated = asObject(result.result)?.truncated === true;
   return (
     <section class="run-result" aria-label="Test result">
       <div class="run-summary">
-        <span class={`badge ${success ? "ok" : "bad"}`}>
-          <span class="visually-hidden">Outcome: </span>
-          {result.outcome}
-        </span>
+        <OutcomeBadge outcome={result.outcome} label="Outcome: " />
         <dl class="run-metrics">
           <div>
             <dt>Duration</dt>

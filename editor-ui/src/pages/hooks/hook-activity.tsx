@@ -15,10 +15,10 @@ import {
   fromLocalInput,
   LogTable,
   logsHref,
-  OutcomeBadge,
   toLocalInput,
 } from "../logs/log-parts";
 import "./hook-activity.css";
+import { OutcomeBadge } from "../../ui/outcome-badge";
 
 const WINDOWS = [
   { value: "1h", label: "1 hour" },

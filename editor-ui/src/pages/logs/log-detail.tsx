@@ -10,10 +10,11 @@ import { useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
 import { formatTime, timeAgo } from "../../ui/format";
 import { Loading, Page } from "../../ui/layout";
+import { OutcomeBadge } from "../../ui/outcome-badge";
 import { CallbackDetail } from "./callback-detail";
 import { DeliveryPanel } from "./delivery-panel";
 import { FunctionDetail } from "./function-detail";
-import { formatDuration, logsHref, OutcomeBadge, resultCell } from "./log-parts";
+import { formatDuration, logsHref, resultCell } from "./log-parts";
 
 export function LogDetailPage({ ws, id }: { ws: string; id: string }) {
   const { client } = useSession();

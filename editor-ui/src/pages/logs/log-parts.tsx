@@ -5,6 +5,7 @@ import { href, navigate } from "../../router";
 import type { Role } from "../../session";
 import { formatTime, timeAgo } from "../../ui/format";
 import "./logs.css";
+import { OutcomeBadge } from "../../ui/outcome-badge";
 
 export const FILTER_KEYS = [
   "hookId",
@@ -112,11 +113,6 @@ export function fromLocalInput(value: string): string | undefined {
   if (!value) return undefined;
   const d = new Date(value);
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
-}
-
-export function OutcomeBadge({ outcome }: { outcome: string }) {
-  const tone = outcome === "success" ? "ok" : outcome === "timeout" || outcome === "blocked" ? "warn" : "bad";
-  return <span class={`badge ${tone}`}>{outcome}</span>;
 }
 
 /** "HTTP 500" for callbacks (— when nothing answered), "12 ms CPU" for functions. */

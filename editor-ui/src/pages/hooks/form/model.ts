@@ -1,6 +1,7 @@
 // The hook forms' state and what it becomes on the wire: a create body, or a PATCH holding only
 // what changed (headers and secrets as merge maps: a value sets, null removes).
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from "../../../../../runtime/src/retry";
+import type { SigningConfig } from "../../../../../runtime/src/signing";
 import type { ApiFailure } from "../../../api/client";
 import type { CallbackHook, FunctionHook } from "../../../api/types";
 
@@ -34,16 +35,8 @@ export interface MapRow {
   removed: boolean;
 }
 
-export type SigningState =
-  | { scheme: "standard-webhooks"; secret: string }
-  | {
-      scheme: "hmac-sha256";
-      header: string;
-      payload: "body" | "url+body";
-      encoding: "hex" | "base64";
-      prefix: string;
-      secret: string;
-    };
+/** The signing profile as the runtime signs with it, plus the secret the form may set. */
+export type SigningState = SigningConfig & { secret: string };
 
 export interface CallbackState extends CommonState {
   method: Method;

@@ -10,6 +10,7 @@ import { ErrorNotice } from "../../../ui/error-notice";
 import { prettyJson } from "../../../ui/format";
 import { FormField } from "./fields";
 import "./hook-form.css";
+import { OutcomeBadge } from "../../../ui/outcome-badge";
 
 interface SentRequest {
   method: string;
@@ -121,13 +122,12 @@ function TestResult({ result }: { result: RunResult }) {
   const request = result.request as SentRequest | null;
   const response = result.response as Answer | null;
   const error = result.error as { message?: string } | null;
-  const success = result.outcome === "success";
   return (
     <section class="test-result" aria-label="Test result">
       <dl>
         <dt>Outcome</dt>
         <dd>
-          <span class={`badge ${success ? "ok" : "bad"}`}>{result.outcome}</span>
+          <OutcomeBadge outcome={result.outcome} />
         </dd>
         <dt>Status</dt>
         <dd>{response ? `HTTP ${response.status}` : "no answer"}</dd>
