@@ -73,7 +73,9 @@ describeBrowser("editor shell", () => {
   it("is usable by keyboard alone and fits 1280x800 without sideways scrolling", async () => {
     const keys = await server.api.workspace("keyboard");
     const { page, errors } = await openPage(browser, server.url);
-    // The key field has the focus on arrival; Enter submits.
+    // The key field has the focus on arrival (typing before the app has rendered would lose keys);
+    // Enter submits.
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('name')")).toBe("key");
     await page.keyboard.type(keys.admin);
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Hooks", exact: true }).waitFor();
@@ -120,7 +122,9 @@ describeBrowser("editor shell", () => {
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
 
     await signIn(page, keys.operator);
-    await page.getByRole("heading", { name: "Hooks", exact: true }).waitFor();
+    // The list has loaded: no request with the key is in flight when it is revoked, so the sign-out
+    // below comes from the next page's requests.
+    await page.getByText("No hooks yet").waitFor();
     const listed = await server.api.request("GET", `/v1/workspaces/${keys.ws}/keys`, { key: keys.admin });
     const operatorKey = listed.body.data.find((k: { role: string }) => k.role === "operator");
     await server.api.request("DELETE", `/v1/workspaces/${keys.ws}/keys/${operatorKey.id}`, {

@@ -6,7 +6,7 @@ import type { Server } from "node:http";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { describe } from "vitest";
+import { describe, onTestFailed } from "vitest";
 import type { DispatchWorker } from "../../../api/src/dispatch/worker";
 import { startTestApi, type TestApi, testWorker } from "../../support/app";
 import type { TestDatabase } from "../../support/db";
@@ -103,6 +103,13 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
     if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
       errors.push(message.text());
     }
+  });
+  // A failed browser test says where the page was and what it showed, so a failure in CI can be read.
+  onTestFailed(async () => {
+    const shown = await page.evaluate("document.body.innerText").catch(() => "(page unreadable)");
+    console.error(
+      `browser page at failure: ${page.url()}\n${String(shown).slice(0, 2000)}\nerrors: ${errors.join("; ")}`,
+    );
   });
   await page.goto(url);
   return { page, errors };
