@@ -1,7 +1,7 @@
 // createApp(deps): the one place where middleware, routes, the error envelope and OpenAPI meet.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requestId } from "hono/request-id";
 import type { Db, OpenedDatabase } from "./db/connect";
@@ -23,6 +23,7 @@ import { meRoutes } from "./routes/me";
 import { serviceRoutes } from "./routes/service";
 import { workspaceRoutes } from "./routes/workspaces";
 import type { SecretBox } from "./security/secret-box";
+import { EventWriter } from "./services/event-writer";
 import type { HotCache } from "./services/hot-cache";
 
 export interface AppDeps {
@@ -54,7 +55,7 @@ const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps) {
-  const store = { db: deps.db, box: deps.box, cache: deps.cache };
+  const store = { db: deps.db, box: deps.box, cache: deps.cache, events: new EventWriter(deps.db) };
   const maxEventBytes = deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 
   const app = new OpenAPIHono<AppEnv>();
@@ -145,13 +146,23 @@ function observeRequest(deps: AppDeps, c: Context<AppEnv>, seconds: number): voi
   );
 }
 
-function limitBody(maxSize: number) {
-  return bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new ApiError(413, "payload_too_large", `the request body exceeds ${maxSize} bytes`);
-    },
-  });
+/**
+ * 413 above `maxSize`. A declared Content-Length is checked without touching the body: reading
+ * `raw.body` makes the Node adapter build a web stream for it, a large share of ingest's cost. A
+ * body without one (chunked) is counted as it is read.
+ */
+function limitBody(maxSize: number): MiddlewareHandler<AppEnv> {
+  const tooLarge = () => {
+    throw new ApiError(413, "payload_too_large", `the request body exceeds ${maxSize} bytes`);
+  };
+  const counted = bodyLimit({ maxSize, onError: tooLarge });
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const length = c.req.header("content-length");
+    if (length === undefined || c.req.header("transfer-encoding") !== undefined) return counted(c, next);
+    if (Number(length) > maxSize) tooLarge();
+    return next();
+  };
 }
 
 export type AppType = ReturnType<typeof createApp>;

@@ -355,6 +355,48 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     expect(receiver.requests).toHaveLength(2);
   });
 
+  it("writes concurrent posts together: one event per key, and an event the database refuses fails alone", async () => {
+    const hook = await hookWith({});
+    const keyed = Array.from({ length: 24 }, (_, i) =>
+      post({ type: "verification", data: { i } }, { "idempotency-key": `burst-${i % 6}` }),
+    );
+    const plain = Array.from({ length: 12 }, (_, i) => post({ type: "verification", data: { plain: i } }));
+    // PostgreSQL's jsonb cannot hold U+0000: refused by the database, inside a group of good events.
+    const nul = post({ type: "verification", data: { note: "a\u0000b" } });
+    const nulId = post({ type: "verification", id: "evt\u0000x", data: {} });
+    const [keyedRes, plainRes, nulRes, nulIdRes] = await Promise.all([
+      Promise.all(keyed),
+      Promise.all(plain),
+      nul,
+      nulId,
+    ]);
+
+    for (const res of [nulRes, nulIdRes]) {
+      expect(res.status).toBe(422);
+      expect(res.body.error.message).toContain("U+0000");
+    }
+    for (const res of [...keyedRes, ...plainRes]) {
+      expect(res.status).toBe(202);
+      expect(res.body.deliveries).toHaveLength(1);
+      expect(res.body.deliveries[0]).toMatchObject({ hookId: hook.id, status: "pending", attempts: 0 });
+    }
+    // Every post of one key answers with the same event and delivery, whichever won.
+    for (let k = 0; k < 6; k++) {
+      const same = keyedRes.filter((_, i) => i % 6 === k);
+      expect(new Set(same.map((r) => r.body.id)).size).toBe(1);
+      expect(new Set(same.map((r) => r.body.deliveries[0].id)).size).toBe(1);
+      expect(same.filter((r) => r.headers.get("idempotent-replayed") === "true")).toHaveLength(3);
+    }
+    expect(new Set(plainRes.map((r) => r.body.id)).size).toBe(12);
+    const stored = await api.db
+      .selectFrom("deliveries")
+      .select((eb) => eb.fn.countAll<string>().as("n"))
+      .where("hook_id", "=", hook.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(stored.n)).toBe(6 + 12);
+    await receiver.waitFor(18);
+  });
+
   it("validates ingest: catalog, JSON Schema, size", async () => {
     await admin("POST", "/event-types", {
       name: "order.paid",

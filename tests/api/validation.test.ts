@@ -1,5 +1,9 @@
 // Protects the API's edges: every kind of bad input gets a clear 4xx in the one error envelope,
 // naming the offending field, and never a 500 (the test client fails any 5xx outright).
+import { request as httpRequest, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callbackHook, functionHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
@@ -249,6 +253,52 @@ describe.each(testDatabases)("input validation on $name", (target) => {
     });
     expect(res.status).toBe(413);
     expect(res.body.error.code).toBe("payload_too_large");
+  });
+
+  it("answers 413 over real HTTP, whether the length is declared or the body is chunked", async () => {
+    await api.request("POST", `/v1/workspaces/${acme.ws}/event-types`, {
+      key: acme.admin,
+      body: { name: "size.check" },
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const s = serve({ fetch: api.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server));
+    });
+    const { port } = server.address() as AddressInfo;
+    // node:http sends Content-Length for a string body and chunked encoding for a stream.
+    const post = (body: string, chunked: boolean) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`http://127.0.0.1:${port}/v1/workspaces/${acme.ws}/events`, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${acme.ingest}`,
+            "content-type": "application/json",
+            ...(chunked ? {} : { "content-length": String(Buffer.byteLength(body)) }),
+          },
+        });
+        req.on("error", reject);
+        req.on("response", (res) => {
+          let text = "";
+          res.on("data", (chunk) => {
+            text += chunk;
+          });
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        });
+        if (chunked) Readable.from([body.slice(0, 1000), body.slice(1000)]).pipe(req);
+        else req.end(body);
+      });
+    try {
+      const big = JSON.stringify({ type: "size.check", data: "x".repeat(300_000) });
+      const small = JSON.stringify({ type: "size.check", data: "x".repeat(2_000) });
+      for (const chunked of [false, true]) {
+        const refused = await post(big, chunked);
+        expect(refused.status).toBe(413);
+        expect(JSON.parse(refused.body).error.code).toBe("payload_too_large");
+        expect((await post(small, chunked)).status).toBe(202);
+      }
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 
   it.each([

@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
-import { DELIVERIES_CHANNEL } from "../services/ingest";
+import { DELIVERIES_CHANNEL } from "../services/event-writer";
 import { type BatchContext, loadBatch } from "./batch";
 import { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";

@@ -78,6 +78,22 @@ export function toApiError(error: unknown, log: (message: string, error: unknown
       error.message || "request refused",
     );
   }
+  if (isNulRefusal(error))
+    return new ApiError(
+      422,
+      "unprocessable",
+      "the request holds the character U+0000 (NUL), which hookrun cannot store; remove or replace it",
+    );
   log("unhandled error", error);
   return new ApiError(500, "internal", "internal error; the request id identifies it in the server log");
+}
+
+/**
+ * PostgreSQL refuses U+0000 in text (22021) and in jsonb strings (22P05), wherever it comes from
+ * in a request; it is the caller's input, not a fault of ours.
+ */
+function isNulRefusal(error: unknown): boolean {
+  if (typeof error !== "object" || error === null || !("code" in error)) return false;
+  const message = "message" in error ? String(error.message) : "";
+  return (error.code === "22021" && message.includes("0x00")) || error.code === "22P05";
 }

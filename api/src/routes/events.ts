@@ -16,9 +16,8 @@ import {
   WorkspaceParam,
 } from "../schemas/common";
 import { EventIngest, EventView, IngestResponse } from "../schemas/events";
-import type { Store } from "../services/context";
 import { getEvent, listEvents } from "../services/events";
-import { ingestEvent } from "../services/ingest";
+import { type IngestStore, ingestEvent } from "../services/ingest";
 
 const IdempotencyHeader = z.object({
   "idempotency-key": z.string().min(1).max(200).optional().openapi({
@@ -40,7 +39,7 @@ const EventParam = WorkspaceParam.extend({
 const tags = ["events"];
 const toDate = (value: string | undefined) => (value ? new Date(value) : undefined);
 
-export function eventRoutes(store: Store, metrics: Metrics) {
+export function eventRoutes(store: IngestStore, metrics: Metrics) {
   return createRouter()
     .openapi(
       createRoute({

@@ -6,7 +6,7 @@ import { newId } from "../ids";
 import type { DeliveryViewValue } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
 import { presentDelivery } from "./deliveries-view";
-import { DELIVERIES_CHANNEL } from "./ingest";
+import { DELIVERIES_CHANNEL } from "./event-writer";
 import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, type Result, success } from "./result";
 

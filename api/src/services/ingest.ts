@@ -1,17 +1,16 @@
-// Ingest: an event and one delivery per subscribed target, written in one transaction, so an
-// accepted event is never without its deliveries. Workers are woken by a NOTIFY sent on commit.
-import { type Kysely, sql } from "kysely";
+// Ingest: checks an event against the catalog and works out its deliveries, one per subscribed
+// target; the event writer stores both in one statement, so an accepted event is never without them.
+import type { Kysely } from "kysely";
 import type { Database, HookRow } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
 import type { Store } from "./context";
 import { presentDelivery } from "./deliveries-view";
+import type { EventWriter } from "./event-writer";
 import type { CachedEventType, Catalog, HotCache } from "./hot-cache";
 import { cachedPayloadCheck } from "./json-schema";
-import { failure, isUniqueViolation, type Result, success } from "./result";
-
-export const DELIVERIES_CHANNEL = "hookrun_deliveries";
+import { failure, type Result, success } from "./result";
 
 export interface Ingested {
   id: string;
@@ -20,8 +19,9 @@ export interface Ingested {
   replayed: boolean;
 }
 
-/** A store that may carry the process's hot cache (catalog and subscribed hooks per workspace). */
+/** The process's event writer, and its hot cache (catalog and subscribed hooks per workspace) if any. */
 export interface IngestStore extends Store {
+  events: EventWriter;
   cache?: HotCache | undefined;
 }
 
@@ -68,20 +68,22 @@ export async function ingestEvent(
       return failure("invalid", `data does not match the schema of "${input.type}"`, problems);
   }
   const key = idempotencyKey ?? input.id ?? null;
-  if (key) {
-    const earlier = await findByIdempotencyKey(store.db, workspaceId, key);
-    if (earlier) return success(earlier);
-  }
-  try {
-    return success(await writeEvent(store.db, workspaceId, input, key, targets));
-  } catch (error) {
-    // Two posts with one key at the same moment: the loser answers with the winner's event.
-    if (key && isUniqueViolation(error)) {
-      const winner = await findByIdempotencyKey(store.db, workspaceId, key);
-      if (winner) return success(winner);
-    }
-    throw error;
-  }
+  const eventId = newId("evt");
+  const outcome = await store.events.write({
+    id: eventId,
+    workspaceId,
+    type: input.type,
+    data: JSON.stringify(input.data ?? null),
+    context: input.context === undefined ? null : JSON.stringify(input.context),
+    idempotencyKey: key,
+    deliveries: targets.map((t) => ({ id: newId("dlv"), hookId: t.hookId, target: t.target })),
+  });
+  if (outcome.written)
+    return success({ id: eventId, deliveries: outcome.deliveries.map(presentDelivery), replayed: false });
+  // The key belongs to an earlier event (or one written a moment ago): answer with that one.
+  const earlier = await findByIdempotencyKey(store.db, workspaceId, key!);
+  if (!earlier) throw new Error(`idempotency key held by no event in workspace ${workspaceId}`);
+  return success(earlier);
 }
 
 function readEventType(db: Kysely<Database>, workspaceId: string, type: string) {
@@ -122,52 +124,6 @@ function subscribedHooks(db: Kysely<Database>, workspaceId: string) {
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
     .execute();
-}
-
-/**
- * The event, its deliveries and the workers' wake-up in ONE statement: atomic without a
- * transaction, and one round trip instead of six (this is ingest's hot path).
- */
-async function writeEvent(
-  db: Kysely<Database>,
-  workspaceId: string,
-  input: EventIngestInput,
-  key: string | null,
-  targets: { hookId: string; target: string }[],
-): Promise<Ingested> {
-  const eventId = newId("evt");
-  const event = {
-    id: eventId,
-    workspace_id: workspaceId,
-    type: input.type,
-    data: JSON.stringify(input.data ?? null),
-    context: input.context === undefined ? null : JSON.stringify(input.context),
-    idempotency_key: key,
-  };
-  if (targets.length === 0) {
-    await db.insertInto("events").values(event).execute();
-    return { id: eventId, deliveries: [], replayed: false };
-  }
-  const rows = targets.map((t) => ({
-    id: newId("dlv"),
-    workspace_id: workspaceId,
-    event_id: eventId,
-    hook_id: t.hookId,
-    target: t.target,
-    status: "pending" as const,
-  }));
-  const deliveries = await db
-    .with("event", (q) => q.insertInto("events").values(event).returning("id"))
-    .with("delivery", (q) => q.insertInto("deliveries").values(rows).returningAll())
-    // Referenced below, so it runs; delivered to listeners when the statement commits.
-    .with("wake", (q) => q.selectNoFrom(sql<string>`pg_notify(${DELIVERIES_CHANNEL}, '')`.as("notified")))
-    .selectFrom("delivery")
-    .selectAll("delivery")
-    .where(sql<boolean>`exists (select 1 from wake) and exists (select 1 from event)`)
-    // The order a replay of this key answers in (its deliveries share one created_at).
-    .orderBy("delivery.id")
-    .execute();
-  return { id: eventId, deliveries: deliveries.map(presentDelivery), replayed: false };
 }
 
 /**

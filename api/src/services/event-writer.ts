@@ -1,0 +1,151 @@
+// Group commit for ingest: events accepted at about the same time are written together, each with its
+// deliveries, in ONE statement, and each caller is answered once its event is committed. A statement
+// and a commit per event would cap ingest at what one commit costs; PostgreSQL serialises commits
+// that NOTIFY, so one per event would also cap it at one WAL flush per event.
+// No timer: a write starts at once when fewer than MAX_IN_FLIGHT are running; what arrives meanwhile
+// waits for the next one, so a quiet service pays no latency and a busy one writes in groups.
+import type { Selectable } from "kysely";
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+import type { DeliveriesTable } from "../db/schema";
+
+/** NOTIFY channel that wakes the dispatch workers; sent on commit of every write that adds deliveries. */
+export const DELIVERIES_CHANNEL = "hookrun_deliveries";
+
+export interface NewEvent {
+  id: string;
+  workspaceId: string;
+  type: string;
+  /** JSON text. */
+  data: string;
+  /** JSON text, or null. */
+  context: string | null;
+  idempotencyKey: string | null;
+  deliveries: { id: string; hookId: string; target: string }[];
+}
+
+/** Written, with its delivery rows; or not written because an earlier event holds its idempotency key. */
+export type WriteOutcome = { written: true; deliveries: Selectable<DeliveriesTable>[] } | { written: false };
+
+interface Pending {
+  event: NewEvent;
+  resolve: (outcome: WriteOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+const MAX_IN_FLIGHT = 2;
+/** Bounds of one statement: rows, and bytes of event JSON (events may be up to the ingest cap each). */
+const MAX_GROUP_EVENTS = 500;
+const MAX_GROUP_DELIVERIES = 5_000;
+const MAX_GROUP_BYTES = 8 * 1024 * 1024;
+
+export class EventWriter {
+  private queue: Pending[] = [];
+  private inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  write(event: NewEvent): Promise<WriteOutcome> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
+    const group = this.takeGroup();
+    this.inFlight++;
+    void this.writeGroup(group).finally(() => {
+      this.inFlight--;
+      this.next();
+    });
+    // A full group may have left more behind, and a second writer may be free for them.
+    this.next();
+  }
+
+  private takeGroup(): Pending[] {
+    let deliveries = 0;
+    let bytes = 0;
+    let n = 0;
+    for (const { event } of this.queue) {
+      deliveries += event.deliveries.length;
+      bytes += event.data.length + (event.context?.length ?? 0);
+      const full = n >= MAX_GROUP_EVENTS || deliveries > MAX_GROUP_DELIVERIES || bytes > MAX_GROUP_BYTES;
+      // The first event always goes, however large: it must be written some time.
+      if (full && n > 0) break;
+      n++;
+    }
+    return this.queue.splice(0, n);
+  }
+
+  private async writeGroup(group: Pending[]): Promise<void> {
+    try {
+      const outcomes = await insertEvents(
+        this.db,
+        group.map((p) => p.event),
+      );
+      for (const [i, p] of group.entries()) p.resolve(outcomes[i]!);
+    } catch (error) {
+      if (group.length === 1) {
+        group[0]!.reject(error);
+        return;
+      }
+      // One event the database refuses must not fail the others written with it: each goes alone.
+      await Promise.all(group.map((p) => this.writeGroup([p])));
+    }
+  }
+}
+
+/**
+ * The events, their deliveries and the workers' wake-up in one statement: atomic without a
+ * transaction, and arrays as parameters, so the statement is the same text for any group size.
+ * An event whose idempotency key is taken (by an earlier event, or earlier in this group) is not
+ * written, and neither are its deliveries.
+ */
+async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]> {
+  const deliveries = events.flatMap((e) =>
+    e.deliveries.map((d) => ({ ...d, eventId: e.id, ws: e.workspaceId })),
+  );
+  const { rows } = await sql<Selectable<DeliveriesTable> & { written_event: string }>`
+    with event as (
+      insert into events (id, workspace_id, type, data, context, idempotency_key)
+      select * from unnest(
+        ${events.map((e) => e.id)}::text[],
+        ${events.map((e) => e.workspaceId)}::text[],
+        ${events.map((e) => e.type)}::text[],
+        ${events.map((e) => e.data)}::jsonb[],
+        ${events.map((e) => e.context)}::jsonb[],
+        ${events.map((e) => e.idempotencyKey)}::text[])
+      on conflict (workspace_id, idempotency_key) where idempotency_key is not null do nothing
+      returning id
+    ),
+    delivery as (
+      insert into deliveries (id, workspace_id, event_id, hook_id, target, status)
+      select d.id, d.workspace_id, d.event_id, d.hook_id, d.target, 'pending'
+      from unnest(
+        ${deliveries.map((d) => d.id)}::text[],
+        ${deliveries.map((d) => d.ws)}::text[],
+        ${deliveries.map((d) => d.eventId)}::text[],
+        ${deliveries.map((d) => d.hookId)}::text[],
+        ${deliveries.map((d) => d.target)}::text[]) as d(id, workspace_id, event_id, hook_id, target)
+      where d.event_id in (select id from event)
+      returning *
+    ),
+    -- Delivered to listeners when the statement commits; only when there is work.
+    wake as (select pg_notify(${DELIVERIES_CHANNEL}, '') from (select 1 from delivery limit 1) as any_delivery)
+    select event.id as written_event, delivery.*
+    from event left join delivery on delivery.event_id = event.id
+    where (select count(*) from wake) >= 0
+    order by delivery.id`.execute(db);
+  const written = new Map<string, Selectable<DeliveriesTable>[]>();
+  for (const { written_event, ...delivery } of rows) {
+    const list = written.get(written_event) ?? [];
+    if (delivery.id !== null) list.push(delivery);
+    written.set(written_event, list);
+  }
+  return events.map((e) => {
+    const rowsOf = written.get(e.id);
+    return rowsOf ? { written: true, deliveries: rowsOf } : { written: false };
+  });
+}
