@@ -498,6 +498,38 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     }
   });
 
+  it("claims at most three rounds of a host's limit, and hands back the unstarted ones when stopped", async () => {
+    receiver.reply(() => ({ status: 200, delayMs: 600 }));
+    await worker.stop();
+    worker = testWorker(api, { perHost: 2, concurrency: 32, prefetch: 32 });
+    try {
+      await hookWith({});
+      const ids = await Promise.all(
+        Array.from(
+          { length: 10 },
+          async (_, n) => (await post({ type: "verification", data: { n } })).body.deliveries[0].id as string,
+        ),
+      );
+      await worker.start();
+      await receiver.waitFor(2);
+      // 2 running and 4 waiting to run; the other 4 stay in the queue for any worker to take.
+      const leased = () =>
+        api.db.selectFrom("deliveries").select("id").where("lease_owner", "=", worker.id).execute();
+      await expect.poll(async () => (await leased()).length).toBe(6);
+      await worker.stop();
+      const rows = await Promise.all(ids.map(delivery));
+      expect(rows.filter((r) => r.status === "succeeded")).toHaveLength(2);
+      const handedBack = rows.filter((r) => r.status === "pending");
+      expect(handedBack).toHaveLength(8);
+      for (const row of handedBack) {
+        expect(row.lease_owner).toBeNull();
+        expect(row.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now() + 300);
+      }
+    } finally {
+      await swapWorker();
+    }
+  });
+
   it("wakes on the NOTIFY sent with the event, not by polling", async () => {
     try {
       await swapWorker({ pollMs: 60_000 });

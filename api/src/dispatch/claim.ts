@@ -7,9 +7,9 @@ import type { DeliveriesTable } from "../db/schema";
 export type ClaimedDelivery = Selectable<DeliveriesTable>;
 
 /**
- * Claims up to `limit` due deliveries, skipping targets whose host this worker already has at its
- * per-host limit (`busyHosts`: URL hosts, or "function"): claiming them would only mean handing
- * them straight back. Callback targets are stored as canonical URLs, so a host is a URL prefix.
+ * Claims up to `limit` due deliveries, skipping targets whose host this worker already has a full
+ * round of work for (`busyHosts`: URL hosts, or "function"), so other hosts are not held up behind
+ * them. Callback targets are stored as canonical URLs, so a host is a URL prefix.
  */
 export async function claimDue(
   db: Db,
@@ -52,13 +52,13 @@ export async function claimDue(
     .execute();
 }
 
-/** Hands claimed deliveries back at once (graceful shutdown, a busy destination host). */
-export async function releaseLease(db: Db, workerId: string, ids: string[], delayMs = 0): Promise<void> {
+/** Hands claimed deliveries back at once (graceful shutdown), due again for any worker. */
+export async function releaseLease(db: Db, workerId: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable("deliveries")
     .set({
-      next_attempt_at: sql`now() + ${`${delayMs} milliseconds`}::interval`,
+      next_attempt_at: sql`now()`,
       lease_owner: null,
       updated_at: sql`now()`,
     })

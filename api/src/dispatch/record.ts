@@ -1,8 +1,8 @@
-// Writing down what deliveries did: the attempts, each delivery's next step (done, rescheduled,
-// failed or canceled) and the hooks' health, for a whole batch in one transaction. A crash before
-// the write loses nothing: the deliveries are still leased and come back when the lease runs out.
+// Writing down what deliveries did: the attempts and each delivery's next step (done, rescheduled,
+// failed or canceled) for a whole batch in one statement, then the hooks' health. A crash before the
+// write loses nothing: the deliveries are still leased and come back when the lease runs out.
 import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
-import { type RawBuilder, sql, type Transaction } from "kysely";
+import { sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
 import type { Database, DeliveryStatus, HookRow } from "../db/schema";
 import { newId } from "../ids";
@@ -32,6 +32,8 @@ export interface AttemptSubject {
 }
 
 const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+
+type AttemptRow = ReturnType<typeof attemptRow>;
 
 function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) {
   return {
@@ -115,58 +117,70 @@ function updateOf(finished: Finished): DeliveryUpdate {
   };
 }
 
+/**
+ * The batch's attempts, its deliveries' next steps and the live tails' NOTIFY in ONE statement:
+ * atomic without a transaction, one round trip, and arrays as parameters so its text is the same
+ * for any batch. Only deliveries whose lease is still ours are updated. Hooks' health follows, in
+ * the rare batch that changes it.
+ */
 export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
-  await db.transaction().execute(async (tx) => {
-    if (attempted.length > 0) {
-      await tx
-        .insertInto("attempts")
-        .values(
-          attempted.map((f) =>
-            attemptRow(
-              newId("att"),
-              {
-                workspaceId: f.delivery.workspace_id,
-                hookId: f.hook.id,
-                eventId: f.delivery.event_id,
-                eventType: f.eventType,
-                deliveryId: f.delivery.id,
-                attempt: f.delivery.attempts + 1,
-                trigger: "delivery",
-              },
-              f.record,
-            ),
-          ),
-        )
-        .execute();
-      await notifyAttempts(
-        tx,
-        attempted.map((f) => f.delivery.workspace_id),
-      );
-    }
-    await updateDeliveries(tx, workerId, finished.map(updateOf));
-    await updateHookHealth(tx, attempted);
-  });
-}
-
-/** One UPDATE … FROM (VALUES …) for the batch, and only for deliveries whose lease is still ours. */
-async function updateDeliveries(tx: Tx, workerId: string, updates: DeliveryUpdate[]): Promise<void> {
-  const rows: RawBuilder<unknown>[] = updates.map(
-    (u) =>
-      sql`(${u.id}::text, ${u.status}::text, ${u.attempts}::int, ${u.outcome}::text, ${u.delayMs}::bigint)`,
+  const rows = attempted.map((f) =>
+    attemptRow(
+      newId("att"),
+      {
+        workspaceId: f.delivery.workspace_id,
+        hookId: f.hook.id,
+        eventId: f.delivery.event_id,
+        eventType: f.eventType,
+        deliveryId: f.delivery.id,
+        attempt: f.delivery.attempts + 1,
+        trigger: "delivery",
+      },
+      f.record,
+    ),
   );
+  const updates = finished.map(updateOf);
+  const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
-    update deliveries as d set
-      status = v.status,
-      attempts = v.attempts,
-      last_outcome = v.outcome,
-      next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
-      lease_owner = null,
-      finished_at = case when v.status = 'pending' then null else now() end,
-      updated_at = now()
-    from (values ${sql.join(rows)}) as v(id, status, attempts, outcome, delay_ms)
-    where d.id = v.id and d.lease_owner = ${workerId}`.execute(tx);
+    with attempt as (
+      insert into attempts (id, workspace_id, delivery_id, event_id, hook_id, kind, trigger, event_type,
+        attempt, outcome, started_at, duration_ms, request, response, result, logs, error, cpu_ms, heap_bytes)
+      select * from unnest(
+        ${column("id")}::text[], ${column("workspace_id")}::text[], ${column("delivery_id")}::text[],
+        ${column("event_id")}::text[], ${column("hook_id")}::text[], ${column("kind")}::text[],
+        ${column("trigger")}::text[], ${column("event_type")}::text[], ${column("attempt")}::int[],
+        ${column("outcome")}::text[], ${rows.map((r) => r.started_at.toISOString())}::timestamptz[],
+        ${column("duration_ms")}::int[], ${column("request")}::jsonb[], ${column("response")}::jsonb[],
+        ${column("result")}::jsonb[], ${column("logs")}::jsonb[], ${column("error")}::jsonb[],
+        ${column("cpu_ms")}::float8[], ${column("heap_bytes")}::bigint[])
+      returning workspace_id
+    ),
+    delivery as (
+      update deliveries as d set
+        status = v.status,
+        attempts = v.attempts,
+        last_outcome = v.outcome,
+        next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
+        lease_owner = null,
+        finished_at = case when v.status = 'pending' then null else now() end,
+        updated_at = now()
+      from unnest(
+        ${updates.map((u) => u.id)}::text[], ${updates.map((u) => u.status)}::text[],
+        ${updates.map((u) => u.attempts)}::int[], ${updates.map((u) => u.outcome)}::text[],
+        ${updates.map((u) => u.delayMs)}::bigint[]) as v(id, status, attempts, outcome, delay_ms)
+      where d.id = v.id and d.lease_owner = ${workerId}
+      returning d.id
+    ),
+    -- Tells live tails of these workspaces that attempts were written (delivered on commit).
+    notified as (
+      select pg_notify(${ATTEMPTS_CHANNEL}, workspace_id) from (select distinct workspace_id from attempt) as w
+    )
+    select (select count(*) from delivery) as updated, (select count(*) from notified) as notified`.execute(
+    db,
+  );
+  await updateHookHealth(db, attempted);
 }
 
 /**
@@ -174,39 +188,39 @@ async function updateDeliveries(tx: Tx, workerId: string, updates: DeliveryUpdat
  * the hook (saying why). The latest attempt of each hook in the batch decides. A 410 disables the
  * one URL that answered it.
  */
-async function updateHookHealth(tx: Tx, attempted: Attempted[]): Promise<void> {
+async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
   const now = new Date();
   const latest = new Map<string, Attempted>();
   for (const f of attempted) latest.set(f.hook.id, f);
-  for (const { hook, record } of latest.values()) await updateStreak(tx, hook, succeeded(record), now);
+  for (const { hook, record } of latest.values()) await updateStreak(db, hook, succeeded(record), now);
   for (const f of attempted.filter((a) => gone(a.record))) {
     const entry = JSON.stringify([
       { url: f.delivery.target, at: now.toISOString(), reason: "the receiver answered 410 Gone" },
     ]);
     // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded.
-    await tx
+    await db
       .updateTable("hooks")
       .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
       .where("id", "=", f.hook.id)
       .execute();
     // Ingest's catalog caches stop sending this URL deliveries (on commit).
-    await announceChange(tx, f.hook.workspace_id);
+    await announceChange(db, f.hook.workspace_id);
   }
 }
 
-async function updateStreak(tx: Tx, hook: HookRow, success: boolean, now: Date): Promise<void> {
+async function updateStreak(db: Db, hook: HookRow, success: boolean, now: Date): Promise<void> {
   if (success) {
     if (hook.failing_since)
-      await tx.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();
+      await db.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();
   } else if (!hook.failing_since) {
-    await tx
+    await db
       .updateTable("hooks")
       .set({ failing_since: now })
       .where("id", "=", hook.id)
       .where("failing_since", "is", null)
       .execute();
   } else if (failingTooLong(hook.failing_since, now)) {
-    await tx
+    await db
       .updateTable("hooks")
       .set({
         enabled: false,
@@ -214,6 +228,6 @@ async function updateStreak(tx: Tx, hook: HookRow, success: boolean, now: Date):
       })
       .where("id", "=", hook.id)
       .execute();
-    await announceChange(tx, hook.workspace_id);
+    await announceChange(db, hook.workspace_id);
   }
 }

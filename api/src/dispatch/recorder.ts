@@ -1,5 +1,5 @@
-// Collects finished deliveries and writes them in batches: one transaction per flush instead of one
-// per delivery is what lets the database keep up with thousands of deliveries a second.
+// Collects finished deliveries and writes them in batches: one statement per flush instead of a
+// transaction per delivery is what lets the database keep up with thousands of deliveries a second.
 import type { Db } from "../db/connect";
 import type { Finished } from "./deliver";
 import { recordBatch } from "./record";

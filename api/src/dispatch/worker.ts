@@ -15,6 +15,11 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Deliveries in flight to one host at once (default 16); functions count as one host. */
   perHost?: number;
+  /**
+   * Deliveries claimed ahead of free slots, waiting here (default = concurrency): a slot that frees
+   * starts the next delivery at once instead of after a claim's round trip to the database.
+   */
+  prefetch?: number;
   /** How long a claim lasts before another worker may take the delivery (default 2 min > max timeout). */
   leaseMs?: number;
   /** Polling backstop when no NOTIFY arrives (default 1 s). */
@@ -31,16 +36,39 @@ export interface WorkerDeps extends DeliverDeps {
   metrics?: Metrics;
 }
 
-const BUSY_HOST_DELAY_MS = 250;
+/** A claimed delivery waiting for a slot, with what its claim loaded. */
+interface Waiting {
+  delivery: ClaimedDelivery;
+  batch: BatchContext;
+}
+
+/** One destination host: deliveries running to it and claimed ones waiting for it. */
+interface HostLane {
+  running: number;
+  waiting: Waiting[];
+}
+
+/**
+ * A host's share of the claimed deliveries, in rounds of perHost: one running and two waiting. A
+ * waiting delivery starts within two rounds of the host's timeouts (30 s at most), so it finishes
+ * inside its 2-minute lease.
+ */
+const HOST_SHARE = 3;
 
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
-  private readonly inFlight = new Map<string, { host: string; done: Promise<void> }>();
-  private readonly perHostCount = new Map<string, number>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly lanes = new Map<string, HostLane>();
+  private waitingCount = 0;
   private readonly options: Required<WorkerOptions>;
   private wakeUp: (() => void) | null = null;
   /** A poke that came while no one was waiting: the next wait returns at once. */
   private poked = false;
+  /**
+   * More may be due: set at start, by a NOTIFY, by the poll, by a claim that filled its limit and by a
+   * host dropping below a full round; each claim consumes it.
+   */
+  private moreDue = true;
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private unlisten: Unlisten | null = null;
@@ -50,9 +78,11 @@ export class DispatchWorker {
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
+    const concurrency = options.concurrency ?? 64;
     this.options = {
-      concurrency: options.concurrency ?? 64,
+      concurrency,
       perHost: options.perHost ?? 16,
+      prefetch: options.prefetch ?? concurrency,
       leaseMs: options.leaseMs ?? 120_000,
       pollMs: options.pollMs ?? 1_000,
       drainMs: options.drainMs ?? 15_000,
@@ -65,8 +95,13 @@ export class DispatchWorker {
     this.loopDone = this.loop();
   }
 
-  /** Claims again now rather than at the next poll. */
+  /** New work may be due (a NOTIFY): claims again now rather than at the next poll. */
   poke(): void {
+    this.moreDue = true;
+    this.wake();
+  }
+
+  private wake(): void {
     if (this.wakeUp) this.wakeUp();
     else this.poked = true;
   }
@@ -77,10 +112,18 @@ export class DispatchWorker {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.poke();
+    this.wake();
     await this.loopDone;
     await this.unlisten?.();
-    const drained = Promise.all([...this.inFlight.values()].map((f) => f.done));
+    // Claimed but not started: handed back at once, for another worker (or the next start).
+    const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
+    this.waitingCount = 0;
+    await releaseLease(
+      this.deps.db,
+      this.id,
+      waiting.map((w) => w.delivery.id),
+    ).catch((e) => this.log("release", e));
+    const drained = Promise.all(this.inFlight.values());
     const timedOut = await Promise.race([
       drained.then(() => false),
       sleep(this.options.drainMs).then(() => true),
@@ -95,44 +138,90 @@ export class DispatchWorker {
       );
   }
 
+  /** Room for more claimed deliveries: running and waiting together stay under concurrency + prefetch. */
+  private get room(): number {
+    return this.options.concurrency + this.options.prefetch - this.inFlight.size - this.waitingCount;
+  }
+
+  /**
+   * Whether a claim is worth its round trip: nothing is waiting, or a quarter of the room is free.
+   * Claiming for every freed slot would cost a query per delivery.
+   */
+  private get claimWorthwhile(): boolean {
+    const room = this.room;
+    return (
+      room > 0 && (this.waitingCount === 0 || room >= (this.options.concurrency + this.options.prefetch) / 4)
+    );
+  }
+
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const free = this.options.concurrency - this.inFlight.size;
-      let claimed: ClaimedDelivery[] = [];
-      let handedBack = 0;
       try {
-        claimed = await claimDue(this.deps.db, this.id, free, this.options.leaseMs, this.busyHosts());
-        if (claimed.length > 0)
-          handedBack = await this.launchAll(claimed, await loadBatch(this.deps.db, claimed));
+        if (this.moreDue && this.claimWorthwhile) {
+          // Consumed here, so a signal that arrives during the claim is kept for the next one.
+          this.moreDue = false;
+          const { limit, skipped } = this.claimBounds();
+          const claimed = await claimDue(this.deps.db, this.id, limit, this.options.leaseMs, skipped);
+          if (claimed.length >= limit) this.moreDue = true;
+          if (claimed.length > 0) this.enqueue(claimed, await loadBatch(this.deps.db, claimed));
+        }
       } catch (error) {
         // Whatever was claimed stays leased and comes back when the lease runs out.
         this.log("claiming deliveries failed; retrying at the next poll", error);
       }
-      // A full batch all launched means more may be due: claim again at once. Otherwise (fewer
-      // due, or some handed back because their host filled up) wait for a slot or a NOTIFY.
-      if (claimed.length < free || free === 0 || handedBack > 0) await this.waitForWakeUp();
+      // More may be due and there is room worth a claim: claim again at once. Otherwise wait for a
+      // NOTIFY, for a host to drop below a full round, for room to free up while more is due, or
+      // for the poll.
+      if (!(this.moreDue && this.claimWorthwhile)) await this.waitForWakeUp();
     }
   }
 
-  /** Hosts at their per-host limit: the next claim skips them. */
-  private busyHosts(): string[] {
-    return [...this.perHostCount].filter(([, n]) => n >= this.options.perHost).map(([host]) => host);
+  /**
+   * What the next claim may take. Hosts with a full round (perHost) running or waiting are skipped;
+   * the limit keeps every other host, known or new, within its share, so nothing claimed ever has
+   * to be handed back.
+   */
+  private claimBounds(): { limit: number; skipped: string[] } {
+    const skipped: string[] = [];
+    let heaviest = 0;
+    for (const [host, lane] of this.lanes) {
+      const backlog = lane.running + lane.waiting.length;
+      if (backlog >= this.options.perHost) skipped.push(host);
+      else heaviest = Math.max(heaviest, backlog);
+    }
+    return { limit: Math.min(this.room, this.options.perHost * HOST_SHARE - heaviest), skipped };
   }
 
-  /** Launches what fits under the per-host limit; returns how many were handed back. */
-  private async launchAll(claimed: ClaimedDelivery[], batch: BatchContext): Promise<number> {
-    const busy: string[] = [];
+  /** Queues the claimed deliveries by host and starts what fits. */
+  private enqueue(claimed: ClaimedDelivery[], batch: BatchContext): void {
     for (const delivery of claimed) {
       const host = hostOf(delivery.target);
-      if ((this.perHostCount.get(host) ?? 0) >= this.options.perHost) busy.push(delivery.id);
-      else this.launch(delivery, host, batch);
+      const lane = this.lanes.get(host) ?? { running: 0, waiting: [] };
+      this.lanes.set(host, lane);
+      lane.waiting.push({ delivery, batch });
+      this.waitingCount++;
     }
-    await releaseLease(this.deps.db, this.id, busy, BUSY_HOST_DELAY_MS).catch((e) => this.log("release", e));
-    return busy.length;
+    this.startWaiting();
   }
 
-  private launch(delivery: ClaimedDelivery, host: string, batch: BatchContext): void {
-    this.perHostCount.set(host, (this.perHostCount.get(host) ?? 0) + 1);
+  /** Starts waiting deliveries while slots are free, overall and on their host. */
+  private startWaiting(): void {
+    for (const [host, lane] of this.lanes) {
+      while (
+        !this.stopping &&
+        lane.waiting.length > 0 &&
+        lane.running < this.options.perHost &&
+        this.inFlight.size < this.options.concurrency
+      ) {
+        this.waitingCount--;
+        this.launch(lane.waiting.shift() as Waiting, lane);
+      }
+      if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(host);
+    }
+  }
+
+  private launch({ delivery, batch }: Waiting, lane: HostLane): void {
+    lane.running++;
     const done = deliver(this.deps, delivery, batch)
       .then((finished) => {
         this.observe(finished);
@@ -142,12 +231,13 @@ export class DispatchWorker {
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
         this.inFlight.delete(delivery.id);
-        const left = (this.perHostCount.get(host) ?? 1) - 1;
-        if (left > 0) this.perHostCount.set(host, left);
-        else this.perHostCount.delete(host);
-        this.poke();
+        lane.running--;
+        // A host that had a full round and now has less is claimed for again: it may have more due.
+        if (lane.running + lane.waiting.length === this.options.perHost - 1) this.moreDue = true;
+        this.startWaiting();
+        if (this.moreDue && this.claimWorthwhile) this.wake();
       });
-    this.inFlight.set(delivery.id, { host, done });
+    this.inFlight.set(delivery.id, done);
   }
 
   private waitForWakeUp(): Promise<void> {
@@ -156,7 +246,11 @@ export class DispatchWorker {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(finish, this.options.pollMs);
+      const timer = setTimeout(() => {
+        // The backstop: retries come due without a NOTIFY.
+        this.moreDue = true;
+        finish();
+      }, this.options.pollMs);
       const self = this;
       function finish() {
         clearTimeout(timer);
