@@ -7,13 +7,13 @@
 // backlog; >= 1,000 function invocations/s through the queue.
 // Env: BENCH_SECONDS (load duration; default 60 on Postgres, 20 on PGlite), BENCH_RATE (2500),
 // BENCH_FN_RATE (1200), BENCH_POSTERS (32), BENCH_RAW_SECONDS (10), BENCH_DRAIN_SECONDS (120, cap),
-// BENCH_DATABASE_URL, BENCH_ONLY (postgres|pglite), BENCH_COUNT_QUERIES=1 (count queries per delivery
+// BENCH_DATABASE_URL, BENCH_ONLY (postgres|pglite), BENCH_PHASE (callback|function: that phase alone), BENCH_COUNT_QUERIES=1 (count queries per delivery
 // through a Kysely plugin: a measurement aid, slightly perturbs timing), BENCH_WORKER=process (on
 // PostgreSQL, run the worker as its own `hookrun worker` process, the production scale-out mode,
 // instead of inside the bench's process; builds dist/ first), BENCH_API=N (on PostgreSQL, ingest through
 // N `hookrun serve --no-worker` processes on their own ports, each with its production key and
 // catalog cache, fed over HTTP by posters in their own process (bench/posters.mjs); builds dist/ first;
-// BENCH_API_PROF=dir writes a V8 CPU profile of each API process there).
+// BENCH_PROF=dir writes a V8 CPU profile of each API and worker process there).
 // Without it, events are posted in-process to an app in the bench's process, with the same cache).
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -50,6 +50,7 @@ const SAMPLE_MS = 5_000;
 const STALL_S = num("BENCH_STALL_SECONDS", 60);
 const PG_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const ONLY = process.env.BENCH_ONLY;
+const PHASE = process.env.BENCH_PHASE;
 const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
 const WORKER_PROCESS = process.env.BENCH_WORKER === "process";
 const API_PROCESSES = Math.floor(num("BENCH_API", 0));
@@ -776,13 +777,21 @@ async function rawLoop(receiver: Receiver, seconds: number): Promise<RawResult> 
 /** `hookrun worker` as a child process on the bench's database, with the bench's encryption key. */
 function spawnWorkerProcess(url: string, encryptionKey: Buffer): ChildProcess {
   buildOnce();
-  const child = spawn(process.execPath, [join(import.meta.dirname, "../dist/cli.js"), "worker"], {
-    env: serviceEnv(url, encryptionKey),
-    stdio: ["ignore", "ignore", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profileFlags(), join(import.meta.dirname, "../dist/cli.js"), "worker"],
+    {
+      env: serviceEnv(url, encryptionKey),
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
   if (child.pid) roles.set(child.pid, "worker");
   return child;
 }
+
+/** BENCH_PROF=dir: a V8 CPU profile of each API and worker process, written there when it stops. */
+const profileFlags = () =>
+  process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : [];
 
 const serviceEnv = (url: string, encryptionKey: Buffer) => ({
   PATH: process.env.PATH ?? "",
@@ -816,13 +825,9 @@ async function spawnApiProcess(
 ): Promise<{ child: ChildProcess; url: string }> {
   buildOnce();
   const port = await freePort();
-  // BENCH_API_PROF=dir: a V8 CPU profile of each API process, written there when it stops.
-  const prof = process.env.BENCH_API_PROF
-    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_API_PROF}`]
-    : [];
   const child = spawn(
     process.execPath,
-    [...prof, join(import.meta.dirname, "../dist/cli.js"), "serve", "--no-worker"],
+    [...profileFlags(), join(import.meta.dirname, "../dist/cli.js"), "serve", "--no-worker"],
     {
       env: {
         ...serviceEnv(url, encryptionKey),
@@ -921,41 +926,46 @@ async function benchDatabase(
       );
     await worker?.start();
 
-    progress(`${kind}: creating the callback workspace and hook`);
-    const cb = await workspace(env, "bench-callbacks");
-    const hook = await call(env, "POST", `/v1/workspaces/${cb.ws}/hooks`, cb.admin, {
-      kind: "callback",
-      name: "bench-callback",
-      events: ["verification"],
-      method: "POST",
-      urls: [`${receiver.url}/hook`],
-      signing: { scheme: "standard-webhooks" },
-    });
-    const cbResult = await runPhase(env, "callback deliveries", {
-      ws: cb.ws,
-      ingestKey: cb.ingest,
-      hookId: hook.id,
-      rate: RATE,
-      seconds,
-      callback: true,
-    });
-
-    progress(`${kind}: creating the function workspace and hook`);
-    const fn = await workspace(env, "bench-functions");
-    const fnHook = await call(env, "POST", `/v1/workspaces/${fn.ws}/hooks`, fn.admin, {
-      kind: "function",
-      name: "bench-function",
-      events: ["verification"],
-      source: FN_SOURCE,
-    });
-    const fnResult = await runPhase(env, "function invocations", {
-      ws: fn.ws,
-      ingestKey: fn.ingest,
-      hookId: fnHook.id,
-      rate: FN_RATE,
-      seconds,
-      callback: false,
-    });
+    let cbResult: PhaseResult | null = null;
+    if (PHASE !== "function") {
+      progress(`${kind}: creating the callback workspace and hook`);
+      const cb = await workspace(env, "bench-callbacks");
+      const hook = await call(env, "POST", `/v1/workspaces/${cb.ws}/hooks`, cb.admin, {
+        kind: "callback",
+        name: "bench-callback",
+        events: ["verification"],
+        method: "POST",
+        urls: [`${receiver.url}/hook`],
+        signing: { scheme: "standard-webhooks" },
+      });
+      cbResult = await runPhase(env, "callback deliveries", {
+        ws: cb.ws,
+        ingestKey: cb.ingest,
+        hookId: hook.id,
+        rate: RATE,
+        seconds,
+        callback: true,
+      });
+    }
+    let fnResult: PhaseResult | null = null;
+    if (PHASE !== "callback") {
+      progress(`${kind}: creating the function workspace and hook`);
+      const fn = await workspace(env, "bench-functions");
+      const fnHook = await call(env, "POST", `/v1/workspaces/${fn.ws}/hooks`, fn.admin, {
+        kind: "function",
+        name: "bench-function",
+        events: ["verification"],
+        source: FN_SOURCE,
+      });
+      fnResult = await runPhase(env, "function invocations", {
+        ws: fn.ws,
+        ingestKey: fn.ingest,
+        hookId: fnHook.id,
+        rate: FN_RATE,
+        seconds,
+        callback: false,
+      });
+    }
 
     console.log(
       `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : "in the bench's process"}; ` +
@@ -963,10 +973,16 @@ async function benchDatabase(
           ? `ingest through ${apiUrls.length} \`serve --no-worker\` process(es), posters in their own process (HTTP keep-alive)`
           : `ingest in-process to the bench's app${cache ? " (with the key and catalog cache)" : " (no cache in this tree)"}`),
     );
-    printPhase(cbResult, kind, "callback", raw);
-    console.log(`    receiver            ${receiver.connections} TCP connections accepted during the phase`);
-    printPhase(fnResult, kind, "function", raw);
-    console.log(`    runtime stats       ${JSON.stringify(runtime.stats())}`);
+    if (cbResult) {
+      printPhase(cbResult, kind, "callback", raw);
+      console.log(
+        `    receiver            ${receiver.connections} TCP connections accepted during the phase`,
+      );
+    }
+    if (fnResult) {
+      printPhase(fnResult, kind, "function", raw);
+      console.log(`    runtime stats       ${JSON.stringify(runtime.stats())}`);
+    }
   } finally {
     await Promise.all(apiProcesses.map(stopChild));
     if (workerProcess) await stopChild(workerProcess);
