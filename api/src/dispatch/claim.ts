@@ -22,34 +22,10 @@ export async function claimDue(
   const skipped = [...busyHosts].flatMap((host) =>
     host === "function" ? ["function"] : [`http://${host}/`, `https://${host}/`],
   );
-  return db
-    .updateTable("deliveries")
-    .set({
-      next_attempt_at: sql`now() + ${`${leaseMs} milliseconds`}::interval`,
-      lease_owner: workerId,
-      updated_at: sql`now()`,
-    })
-    .where(
-      "id",
-      "in",
-      db
-        .selectFrom("deliveries")
-        .select("id")
-        .where("status", "=", "pending")
-        .where("next_attempt_at", "<=", sql<Date>`now()`)
-        .$call((q) =>
-          skipped.reduce(
-            (acc, prefix) => acc.where(sql<boolean>`left(target, ${prefix.length}) <> ${prefix}`),
-            q,
-          ),
-        )
-        .orderBy("next_attempt_at")
-        .limit(limit)
-        .forUpdate()
-        .skipLocked(),
-    )
-    .returningAll()
-    .execute();
+  // hookrun_claim_due (migration 20261123010000) walks the due index in order; see why there.
+  const { rows } = await sql<ClaimedDelivery>`
+    select * from hookrun_claim_due(${workerId}, ${limit}, ${leaseMs}, ${skipped}::text[])`.execute(db);
+  return rows;
 }
 
 /** Hands claimed deliveries back at once (graceful shutdown), due again for any worker. */
