@@ -4,7 +4,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
-import { DELIVERIES_CHANNEL } from "../services/event-writer";
+import { DELIVERIES_CHANNEL, targetHost, wakeHosts } from "../services/event-writer";
 import { type BatchContext, loadBatch } from "./batch";
 import { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
@@ -91,7 +91,7 @@ export class DispatchWorker {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, () => this.poke());
+    this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, (payload) => this.onDeliveries(payload));
     this.loopDone = this.loop();
   }
 
@@ -99,6 +99,21 @@ export class DispatchWorker {
   poke(): void {
     this.moreDue = true;
     this.wake();
+  }
+
+  /**
+   * New deliveries were written. Only worth a claim if one of their hosts is not already at a full
+   * round here: the claim skips those hosts, so it would find nothing of theirs, and reaching any
+   * other host's work would mean scanning past all of it.
+   */
+  private onDeliveries(payload: string): void {
+    const hosts = wakeHosts(payload);
+    if (!hosts || hosts.some((host) => !this.atFullRound(host))) this.poke();
+  }
+
+  private atFullRound(host: string): boolean {
+    const lane = this.lanes.get(host);
+    return lane !== undefined && backlogOf(lane) >= this.options.perHost;
   }
 
   private wake(): void {
@@ -162,8 +177,11 @@ export class DispatchWorker {
           this.moreDue = false;
           const { limit, skipped } = this.claimBounds();
           const claimed = await claimDue(this.deps.db, this.id, limit, this.options.leaseMs, skipped);
-          if (claimed.length >= limit) this.moreDue = true;
           if (claimed.length > 0) this.enqueue(claimed, await loadBatch(this.deps.db, claimed));
+          // A full claim may have left more behind, worth claiming at once if one of its hosts still
+          // has room; the rest would be found only by scanning past hosts that are skipped now.
+          const hostsWithRoom = claimed.some((d) => !this.atFullRound(targetHost(d.target)));
+          if (claimed.length >= limit && hostsWithRoom) this.moreDue = true;
         }
       } catch (error) {
         // Whatever was claimed stays leased and comes back when the lease runs out.
@@ -185,7 +203,7 @@ export class DispatchWorker {
     const skipped: string[] = [];
     let heaviest = 0;
     for (const [host, lane] of this.lanes) {
-      const backlog = lane.running + lane.waiting.length;
+      const backlog = backlogOf(lane);
       if (backlog >= this.options.perHost) skipped.push(host);
       else heaviest = Math.max(heaviest, backlog);
     }
@@ -195,7 +213,7 @@ export class DispatchWorker {
   /** Queues the claimed deliveries by host and starts what fits. */
   private enqueue(claimed: ClaimedDelivery[], batch: BatchContext): void {
     for (const delivery of claimed) {
-      const host = hostOf(delivery.target);
+      const host = targetHost(delivery.target);
       const lane = this.lanes.get(host) ?? { running: 0, waiting: [] };
       this.lanes.set(host, lane);
       lane.waiting.push({ delivery, batch });
@@ -233,7 +251,7 @@ export class DispatchWorker {
         this.inFlight.delete(delivery.id);
         lane.running--;
         // A host that had a full round and now has less is claimed for again: it may have more due.
-        if (lane.running + lane.waiting.length === this.options.perHost - 1) this.moreDue = true;
+        if (backlogOf(lane) === this.options.perHost - 1) this.moreDue = true;
         this.startWaiting();
         if (this.moreDue && this.claimWorthwhile) this.wake();
       });
@@ -278,13 +296,6 @@ export class DispatchWorker {
   }
 }
 
-function hostOf(target: string): string {
-  if (target === "function") return "function";
-  try {
-    return new URL(target).host;
-  } catch {
-    return target;
-  }
-}
+const backlogOf = (lane: HostLane) => lane.running + lane.waiting.length;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
