@@ -8,12 +8,14 @@
 // Env: BENCH_SECONDS (load duration; default 60 on Postgres, 20 on PGlite), BENCH_RATE (2500),
 // BENCH_FN_RATE (1200), BENCH_POSTERS (32), BENCH_RAW_SECONDS (10), BENCH_DRAIN_SECONDS (120, cap),
 // BENCH_DATABASE_URL, BENCH_ONLY (postgres|pglite), BENCH_PHASE (callback|function: that phase alone), BENCH_COUNT_QUERIES=1 (count queries per delivery
-// through a Kysely plugin: a measurement aid, slightly perturbs timing), BENCH_WORKER=process (on
+// through a Kysely plugin: a measurement aid, slightly perturbs timing), BENCH_WORKER=serve (with
+// BENCH_API: each API process runs its own worker, the `npm start` topology), BENCH_WORKER=process (on
 // PostgreSQL, run the worker as its own `hookrun worker` process, the production scale-out mode,
 // instead of inside the bench's process; builds dist/ first), BENCH_API=N (on PostgreSQL, ingest through
 // N `hookrun serve --no-worker` processes on their own ports, each with its production key and
 // catalog cache, fed over HTTP by posters in their own process (bench/posters.mjs); builds dist/ first;
 // BENCH_PROF=dir writes a V8 CPU profile of each API and worker process there).
+// HOOKRUN_DELIVERY_CONCURRENCY and HOOKRUN_HOST_CONCURRENCY set the worker's limits, as for the service.
 // Without it, events are posted in-process to an app in the bench's process, with the same cache).
 import { type ChildProcess, execFileSync, fork, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -53,9 +55,17 @@ const ONLY = process.env.BENCH_ONLY;
 const PHASE = process.env.BENCH_PHASE;
 const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
 const WORKER_PROCESS = process.env.BENCH_WORKER === "process";
+/** BENCH_WORKER=serve (with BENCH_API): each API process runs its own worker, as `npm start` does. */
+const WORKER_IN_API =
+  process.env.BENCH_WORKER === "serve" && Math.floor(Number(process.env.BENCH_API) || 0) > 0;
 const API_PROCESSES = Math.floor(num("BENCH_API", 0));
 const EGRESS: EgressOptions = { allow: ["127.0.0.1/32"] };
 const FN_SOURCE = "export default (e) => ({ ok: true, id: e.id })";
+/** The worker's limits, from the variables the service reads (HOOKRUN_DELIVERY_CONCURRENCY, HOOKRUN_HOST_CONCURRENCY). */
+const WORKER_OPTIONS = {
+  concurrency: num("HOOKRUN_DELIVERY_CONCURRENCY", 64),
+  perHost: num("HOOKRUN_HOST_CONCURRENCY", 16),
+};
 const secondsFor = (kind: "postgres" | "pglite") => num("BENCH_SECONDS", kind === "postgres" ? 60 : 20);
 
 const pct = (xs: ArrayLike<number>, p: number) => {
@@ -799,6 +809,8 @@ const serviceEnv = (url: string, encryptionKey: Buffer) => ({
   HOOKRUN_ENCRYPTION_KEY: encryptionKey.toString("base64"),
   HOOKRUN_EGRESS_ALLOW: EGRESS.allow.join(","),
   HOOKRUN_LOG_LEVEL: "error",
+  HOOKRUN_DELIVERY_CONCURRENCY: String(WORKER_OPTIONS.concurrency),
+  HOOKRUN_HOST_CONCURRENCY: String(WORKER_OPTIONS.perHost),
 });
 
 let built = false;
@@ -827,7 +839,12 @@ async function spawnApiProcess(
   const port = await freePort();
   const child = spawn(
     process.execPath,
-    [...profileFlags(), join(import.meta.dirname, "../dist/cli.js"), "serve", "--no-worker"],
+    [
+      ...profileFlags(),
+      join(import.meta.dirname, "../dist/cli.js"),
+      "serve",
+      ...(WORKER_IN_API ? [] : ["--no-worker"]),
+    ],
     {
       env: {
         ...serviceEnv(url, encryptionKey),
@@ -912,7 +929,7 @@ async function benchDatabase(
     }
     const env: Env = { kind, db, rawDb: opened.db, counter, app, rootKey, receiver, apiUrls };
     if (WORKER_PROCESS && url) workerProcess = spawnWorkerProcess(url, encryptionKey);
-    else
+    else if (!WORKER_IN_API)
       worker = new DispatchWorker(
         {
           db,
@@ -922,7 +939,7 @@ async function benchDatabase(
           listen: opened.listen,
           log: (m, e) => progress(`worker: ${m} ${e === undefined ? "" : String(e)}`),
         },
-        {},
+        WORKER_OPTIONS,
       );
     await worker?.start();
 
@@ -968,9 +985,9 @@ async function benchDatabase(
     }
 
     console.log(
-      `${kind}: DispatchWorker default options (concurrency 64, perHost 16, poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : "in the bench's process"}; ` +
+      `${kind}: DispatchWorker concurrency ${WORKER_OPTIONS.concurrency}, perHost ${WORKER_OPTIONS.perHost} (poll 1 s), FunctionRuntime defaults (2 executors), ${workerProcess ? "in its own `hookrun worker` process" : WORKER_IN_API ? "one in each API process (`hookrun serve`)" : "in the bench's process"}; ` +
         (apiUrls.length > 0
-          ? `ingest through ${apiUrls.length} \`serve --no-worker\` process(es), posters in their own process (HTTP keep-alive)`
+          ? `ingest through ${apiUrls.length} \`serve${WORKER_IN_API ? "" : " --no-worker"}\` process(es), ${POSTERS} posters in their own process (HTTP keep-alive)`
           : `ingest in-process to the bench's app${cache ? " (with the key and catalog cache)" : " (no cache in this tree)"}`),
     );
     if (cbResult) {

@@ -57,15 +57,18 @@ async function prepare(config: Config): Promise<Running> {
 
 /** The dispatch worker and, beside it, retention pruning; returns what stops both. */
 function startWorker(config: Config, running: Running): () => Promise<void> {
-  const worker = new DispatchWorker({
-    db: running.opened.db,
-    box: running.box,
-    runtime: running.runtime,
-    egress: { allow: config.egressAllow },
-    listen: running.opened.listen,
-    metrics: running.metrics,
-    log: (message, error) => running.logger.error({ err: error, worker: worker.id }, message),
-  });
+  const worker = new DispatchWorker(
+    {
+      db: running.opened.db,
+      box: running.box,
+      runtime: running.runtime,
+      egress: { allow: config.egressAllow },
+      listen: running.opened.listen,
+      metrics: running.metrics,
+      log: (message, error) => running.logger.error({ err: error, worker: worker.id }, message),
+    },
+    { concurrency: config.deliveryConcurrency, perHost: config.hostConcurrency },
+  );
   void worker.start().then(() => running.logger.info({ worker: worker.id }, "dispatch worker started"));
   const stopPruner = startPruner(running.opened.db, {
     retentionDays: config.retentionDays,

@@ -36,6 +36,8 @@ const envSchema = z.object({
     .pipe(z.array(cidr)),
   HOOKRUN_MAX_EVENT_BYTES: integer(1024, 64 * 1024 * 1024).default(262144),
   HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
+  HOOKRUN_DELIVERY_CONCURRENCY: integer(1, 4096).default(64),
+  HOOKRUN_HOST_CONCURRENCY: integer(1, 4096).default(16),
   HOOKRUN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -49,6 +51,9 @@ export interface Config {
   egressAllow: string[];
   maxEventBytes: number;
   retentionDays: number;
+  /** Each worker's deliveries in flight at once, and to one destination host at once. */
+  deliveryConcurrency: number;
+  hostConcurrency: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -83,6 +88,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     egressAllow: e.HOOKRUN_EGRESS_ALLOW,
     maxEventBytes: e.HOOKRUN_MAX_EVENT_BYTES,
     retentionDays: e.HOOKRUN_RETENTION_DAYS,
+    deliveryConcurrency: e.HOOKRUN_DELIVERY_CONCURRENCY,
+    hostConcurrency: e.HOOKRUN_HOST_CONCURRENCY,
     logLevel: e.HOOKRUN_LOG_LEVEL,
   };
 }

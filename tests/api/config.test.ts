@@ -14,6 +14,8 @@ describe("loadConfig", () => {
       egressAllow: [],
       maxEventBytes: 262144,
       retentionDays: 30,
+      deliveryConcurrency: 64,
+      hostConcurrency: 16,
       logLevel: "info",
     });
   });
@@ -30,6 +32,8 @@ describe("loadConfig", () => {
       HOOKRUN_EGRESS_ALLOW: "127.0.0.1/32, ::1/128",
       HOOKRUN_MAX_EVENT_BYTES: "1048576",
       HOOKRUN_RETENTION_DAYS: "7",
+      HOOKRUN_DELIVERY_CONCURRENCY: "256",
+      HOOKRUN_HOST_CONCURRENCY: "48",
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -37,6 +41,8 @@ describe("loadConfig", () => {
       egressAllow: ["127.0.0.1/32", "::1/128"],
       maxEventBytes: 1048576,
       retentionDays: 7,
+      deliveryConcurrency: 256,
+      hostConcurrency: 48,
     });
     expect(config.encryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
   });
@@ -51,6 +57,8 @@ describe("loadConfig", () => {
     ["HOOKRUN_EGRESS_ALLOW", { HOOKRUN_EGRESS_ALLOW: "10.0.0.0/33" }],
     ["HOOKRUN_MAX_EVENT_BYTES", { HOOKRUN_MAX_EVENT_BYTES: "-1" }],
     ["HOOKRUN_RETENTION_DAYS", { HOOKRUN_RETENTION_DAYS: "0" }],
+    ["HOOKRUN_DELIVERY_CONCURRENCY", { HOOKRUN_DELIVERY_CONCURRENCY: "0" }],
+    ["HOOKRUN_HOST_CONCURRENCY", { HOOKRUN_HOST_CONCURRENCY: "many" }],
     ["HOOKRUN_LOG_LEVEL", { HOOKRUN_LOG_LEVEL: "verbose" }],
     ["HOOKRUN_ENCRYPTION_KEY", { DATABASE_URL: "postgres://u@db/h" }],
   ])("names %s when it is wrong", (variable, env) => {

@@ -378,7 +378,10 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     for (const res of [...keyedRes, ...plainRes]) {
       expect(res.status).toBe(202);
       expect(res.body.deliveries).toHaveLength(1);
-      expect(res.body.deliveries[0]).toMatchObject({ hookId: hook.id, status: "pending", attempts: 0 });
+      expect(res.body.deliveries[0].hookId).toBe(hook.id);
+      // A replay shows the delivery as it is now, which the worker may have moved on.
+      if (res.headers.get("idempotent-replayed") !== "true")
+        expect(res.body.deliveries[0]).toMatchObject({ status: "pending", attempts: 0 });
     }
     // Every post of one key answers with the same event and delivery, whichever won.
     for (let k = 0; k < 6; k++) {
