@@ -149,11 +149,31 @@ function flattenHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
+// Decisions on IP-literal hosts, per options object: the guard is a pure function of the address
+// and the allow-list, and a busy receiver's address is checked for every request. Bounded.
+const literalDecisions = new WeakMap<EgressOptions, Map<string, AddressDecision>>();
+const LITERALS_KEPT = 1_000;
+
+function literalDecision(opts: EgressOptions, ip: string): AddressDecision {
+  let decisions = literalDecisions.get(opts);
+  if (!decisions) {
+    decisions = new Map();
+    literalDecisions.set(opts, decisions);
+  }
+  let decision = decisions.get(ip);
+  if (!decision) {
+    decision = classifyAddress(ip, allowOf(opts));
+    if (decisions.size >= LITERALS_KEPT) decisions.clear();
+    decisions.set(ip, decision);
+  }
+  return decision;
+}
+
 /** Checks an IP-literal host before connecting: Node skips `lookup` for literals. */
 function checkLiteralHost(opts: EgressOptions, url: URL): void {
   const host = url.hostname.replace(/^\[|\]$/g, "");
   if (isIP(host) === 0) return;
-  const decision = classifyAddress(host, allowOf(opts));
+  const decision = literalDecision(opts, host);
   if (!decision.allowed) throw blocked(host, decision);
 }
 

@@ -14,8 +14,9 @@ describe("secret box", () => {
     expect(box.open(a, "hook:1:headers")).toBe("token");
   });
 
-  it("refuses a ciphertext moved to another hook or field", () => {
+  it("refuses a ciphertext moved to another hook or field, even once opened where it belongs", () => {
     const sealed = box.seal("token", "hook:1:headers");
+    expect(box.open(sealed, "hook:1:headers")).toBe("token");
     expect(() => box.open(sealed, "hook:2:headers")).toThrow();
     expect(() => box.open(sealed, "hook:1:secrets")).toThrow();
   });
