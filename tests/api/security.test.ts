@@ -1,6 +1,8 @@
-// Protects the security primitives: sealed secrets only open where they were sealed, key hashing.
+// Protects the security primitives: sealed secrets only open where they were sealed, random ids,
+// key hashing.
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { newId } from "../../api/src/ids";
 import { generateApiKey, hashApiKey, sameHash } from "../../api/src/security/api-keys";
 import { createSecretBox } from "../../api/src/security/secret-box";
 
@@ -27,6 +29,14 @@ describe("secret box", () => {
     raw[raw.length - 1] = (raw[raw.length - 1] ?? 0) ^ 1;
     expect(() => box.open(`v1:${raw.toString("base64")}`, "c")).toThrow();
     expect(() => createSecretBox(randomBytes(32)).open(sealed, "c")).toThrow();
+  });
+});
+
+describe("resource ids", () => {
+  it("are a prefix and 20 base-32 characters, unique across refills of the random pool", () => {
+    const ids = Array.from({ length: 2_000 }, () => newId("evt"));
+    for (const id of ids) expect(id).toMatch(/^evt_[0-9a-hjkmnp-tv-z]{20}$/);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });
 
