@@ -383,6 +383,8 @@ interface PhaseResult {
   windowS: number;
   completedPerSec: number;
   latencies: Float64Array;
+  /** Seconds after the start at which each of `latencies` was posted. */
+  latencyAt: Float64Array;
   undelivered: number;
   samples: Sample[];
   drainMs: number | null;
@@ -572,6 +574,8 @@ async function runPhase(
   const windowStart = t0 + warmup;
   const windowS = (loadEnd - windowStart) / 1000;
   const lat: number[] = [];
+  /** Seconds after t0 at which each `lat` event was posted, for the latency-over-time line. */
+  const latAt: number[] = [];
   let completedInWindow = 0;
   let undelivered = 0;
   if (opts.callback) {
@@ -582,7 +586,10 @@ async function runPhase(
       const s = started[i]!;
       if (Number.isNaN(s) || s < windowStart) continue;
       if (Number.isNaN(a)) undelivered++;
-      else lat.push(a - s);
+      else {
+        lat.push(a - s);
+        latAt.push((s - t0) / 1000);
+      }
     }
   } else {
     // Function invocations: the delivery's finished_at (set in the transaction that records the attempt).
@@ -602,7 +609,10 @@ async function runPhase(
       const s = started[i]!;
       if (Number.isNaN(s) || s < windowStart) continue;
       if (Number.isNaN(d)) undelivered++;
-      else lat.push(Math.max(0, d - s));
+      else {
+        lat.push(Math.max(0, d - s));
+        latAt.push((s - t0) / 1000);
+      }
     }
   }
 
@@ -619,6 +629,7 @@ async function runPhase(
     windowS,
     completedPerSec: completedInWindow / windowS,
     latencies: Float64Array.from(lat),
+    latencyAt: Float64Array.from(latAt),
     undelivered,
     samples,
     drainMs,
@@ -628,6 +639,18 @@ async function runPhase(
     cpuCost,
     queries,
   };
+}
+
+/** p50/p99 of the events posted in each tenth of the window: shows whether the tail is warm-up or steady. */
+function latencyOverTime(r: PhaseResult): string {
+  const from = r.latencyAt.reduce((m, t) => Math.min(m, t), Number.POSITIVE_INFINITY);
+  const step = Math.max(1, Math.round(r.windowS / 10));
+  const parts: string[] = [];
+  for (let t = Math.floor(from); t < from + r.windowS; t += step) {
+    const slice = r.latencies.filter((_, i) => r.latencyAt[i]! >= t && r.latencyAt[i]! < t + step);
+    if (slice.length > 0) parts.push(`${t}-${t + step} s: ${f0(pct(slice, 50))}/${f0(pct(slice, 99))}`);
+  }
+  return `${parts.join(", ")} (p50/p99 ms by when the event was posted)`;
 }
 
 function printPhase(
@@ -655,6 +678,7 @@ function printPhase(
       ` (${lat.length} events ingested in the window${r.undelivered ? `, ${r.undelivered} not delivered by the end` : ""};` +
       ` ${what === "callback" ? "receiver arrival - ingest call" : "deliveries.finished_at - ingest call"})`,
   );
+  console.log(`    latency over time   ${latencyOverTime(r)}`);
   console.log("    backlog samples     (pending deliveries of this hook; completed in the interval)");
   let prevDone = 0;
   let prevT = 0;

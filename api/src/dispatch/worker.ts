@@ -30,7 +30,7 @@ export interface WorkerOptions {
 
 export interface WorkerDeps extends DeliverDeps {
   db: Db;
-  /** The payload is not needed here: any NOTIFY on the channel just means "claim again". */
+  /** Delivers NOTIFYs on DELIVERIES_CHANNEL; the payload names the new deliveries' hosts. */
   listen: (channel: string, onNotify: (payload: string) => void) => Promise<Unlisten>;
   log?: (message: string, error?: unknown) => void;
   metrics?: Metrics;
