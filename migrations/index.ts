@@ -3,9 +3,11 @@ import type { Migration } from "kysely";
 import * as initial from "./20261122190000_initial";
 import * as logIndexes from "./20261122210000_log_indexes";
 import * as claimFunction from "./20261123010000_claim_function";
+import * as queueAutovacuum from "./20261123020000_queue_autovacuum";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
   "20261122210000_log_indexes": logIndexes,
   "20261123010000_claim_function": claimFunction,
+  "20261123020000_queue_autovacuum": queueAutovacuum,
 };
