@@ -501,6 +501,27 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     }
   });
 
+  it("lets hosts take turns at the overall limit, so a deep lane does not keep every slot", async () => {
+    const other = await startReceiver();
+    receiver.reply(() => ({ status: 200, delayMs: 800 }));
+    await worker.stop();
+    worker = testWorker(api, { concurrency: 2, perHost: 2, prefetch: 4 });
+    try {
+      await hookWith({});
+      await hookWith({ urls: [`${other.url}/turn`], events: ["manual_verification"] });
+      for (const n of [1, 2, 3, 4]) await post({ type: "verification", data: { n } });
+      await post({ type: "manual_verification", data: {} });
+      // Both hosts' deliveries are claimed together; the slow host's came first.
+      await worker.start();
+      // The other host gets one of the two slots at once instead of after the slow host's lane.
+      await other.waitFor(1, 500);
+      expect(receiver.requests.length).toBeLessThanOrEqual(1);
+    } finally {
+      await other.close();
+      await swapWorker();
+    }
+  });
+
   it("claims at most three rounds of a host's limit, and hands back the unstarted ones when stopped", async () => {
     receiver.reply(() => ({ status: 200, delayMs: 600 }));
     await worker.stop();

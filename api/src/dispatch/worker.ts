@@ -222,19 +222,25 @@ export class DispatchWorker {
     this.startWaiting();
   }
 
-  /** Starts waiting deliveries while slots are free, overall and on their host. */
+  /**
+   * Starts waiting deliveries while slots are free, overall and on their host. Hosts take turns: a
+   * lane that starts one moves to the back, so a host with a deep lane cannot keep every slot that
+   * frees when the overall limit is what binds.
+   */
   private startWaiting(): void {
-    for (const [host, lane] of this.lanes) {
-      while (
-        !this.stopping &&
-        lane.waiting.length > 0 &&
-        lane.running < this.options.perHost &&
-        this.inFlight.size < this.options.concurrency
-      ) {
-        this.waitingCount--;
-        this.launch(lane.waiting.shift() as Waiting, lane);
+    let started = true;
+    while (started && !this.stopping && this.inFlight.size < this.options.concurrency) {
+      started = false;
+      for (const [host, lane] of [...this.lanes]) {
+        if (this.inFlight.size >= this.options.concurrency) break;
+        if (lane.waiting.length > 0 && lane.running < this.options.perHost) {
+          this.waitingCount--;
+          this.launch(lane.waiting.shift() as Waiting, lane);
+          this.lanes.delete(host);
+          this.lanes.set(host, lane);
+          started = true;
+        } else if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(host);
       }
-      if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(host);
     }
   }
 
