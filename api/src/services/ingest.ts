@@ -80,9 +80,9 @@ export async function ingestEvent(
   });
   if (outcome.written)
     return success({ id: eventId, deliveries: outcome.deliveries.map(presentDelivery), replayed: false });
-  // The key belongs to an earlier event (or one written a moment ago): answer with that one.
-  const earlier = await findByIdempotencyKey(store.db, workspaceId, key!);
-  if (!earlier) throw new Error(`idempotency key held by no event in workspace ${workspaceId}`);
+  // Only a taken idempotency key stops a write: answer with the event that holds it.
+  const earlier = key ? await findByIdempotencyKey(store.db, workspaceId, key) : null;
+  if (!earlier) throw new Error(`event ${eventId} was not written and no event holds its key`);
   return success(earlier);
 }
 
