@@ -62,6 +62,17 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     worker.poke();
   }
 
+  /** Waits until no delivery is pending, so a test's leftovers cannot reach the next one's receiver. */
+  async function nothingPending() {
+    const pending = () =>
+      api.db
+        .selectFrom("deliveries")
+        .select((eb) => eb.fn.countAll<string>().as("n"))
+        .where("status", "=", "pending")
+        .executeTakeFirstOrThrow();
+    await expect.poll(async () => Number((await pending()).n)).toBe(0);
+  }
+
   /** Replaces the running worker, e.g. with other options for one test. */
   async function swapWorker(options: WorkerOptions = {}) {
     await worker.stop();
@@ -517,12 +528,14 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       await other.waitFor(1, 500);
       expect(receiver.requests.length).toBeLessThanOrEqual(1);
     } finally {
-      await other.close();
       await swapWorker();
+      await nothingPending();
+      await other.close();
     }
   });
 
   it("claims at most three rounds of a host's limit, and hands back the unstarted ones when stopped", async () => {
+    await nothingPending();
     receiver.reply(() => ({ status: 200, delayMs: 600 }));
     await worker.stop();
     worker = testWorker(api, { perHost: 2, concurrency: 32, prefetch: 32 });
