@@ -164,6 +164,9 @@ describeBrowser("logs, live tail, retry and hook activity", () => {
     page.on("requestfinished", closed);
 
     await signIn(page, keys.operator);
+    // Signed in and on the first page before going elsewhere: going earlier raced the sign-in's
+    // own navigation to the hooks, which could land after ours.
+    await expect.poll(() => page.url()).toContain(`#/w/${keys.ws}/hooks`);
     await page.goto(`${server.url}/#/w/${keys.ws}/logs/${attemptId}`);
     await page.getByRole("button", { name: "Retry delivery" }).click();
     await page.getByText("Waiting for the attempt…").waitFor();
