@@ -15,10 +15,6 @@ type Tx = Transaction<Database>;
 /** NOTIFY channel for new attempts (payload: the workspace id), for the logs' live tail. */
 export const ATTEMPTS_CHANNEL = "hookrun_attempts";
 
-/** Tells live tails of these workspaces that attempts were written (delivered on commit). */
-async function notifyAttempts(db: Db | Tx, workspaceIds: Iterable<string>): Promise<void> {
-  for (const ws of new Set(workspaceIds)) await sql`select pg_notify(${ATTEMPTS_CHANNEL}, ${ws})`.execute(db);
-}
 type Attempted = Extract<Finished, { kind: "attempted" }>;
 
 export interface AttemptSubject {
@@ -70,7 +66,8 @@ export async function insertAttempt(
     .insertInto("attempts")
     .values(attemptRow(id, subject, record))
     .execute();
-  await notifyAttempts(db, [subject.workspaceId]);
+  // Tells the workspace's live tails (delivered on commit).
+  await sql`select pg_notify(${ATTEMPTS_CHANNEL}, ${subject.workspaceId})`.execute(db);
   return id;
 }
 
