@@ -1,5 +1,5 @@
 // Every migration, in order. A static list (not a folder scan) so the bundled CLI carries them.
-import type { Migration } from "kysely";
+import type { Migration } from "kysely/migration";
 import * as initial from "./20261122190000_initial";
 import * as logIndexes from "./20261122210000_log_indexes";
 import * as claimFunction from "./20261123010000_claim_function";

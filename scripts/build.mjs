@@ -8,7 +8,7 @@ import { build } from "esbuild";
 const common = {
   bundle: true,
   platform: "node",
-  target: "node20",
+  target: "node24",
   format: "esm",
   packages: "external",
   sourcemap: true,

@@ -1,4 +1,4 @@
-// Protects the database layer: the PGlite dialect's single serialised connection and transactions,
+// Protects the database layer: Kysely's PGlite dialect's single serialised connection and transactions,
 // identical results on PGlite and Postgres, idempotent and concurrency-safe migrations, PGlite persistence.
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -102,7 +102,7 @@ describe.each(testDatabases)("database layer on $name", (target) => {
     expect(await t.selectFrom("t_savepoint").select("id").execute()).toEqual([{ id: 1 }]);
   });
 
-  it("reports numAffectedRows for writes only", async () => {
+  it("reports numAffectedRows for writes", async () => {
     const t = await scratchTable(db, "t_affected");
     const inserted = await t
       .insertInto("t_affected")
@@ -119,9 +119,9 @@ describe.each(testDatabases)("database layer on $name", (target) => {
     expect(deleted.numDeletedRows).toBe(1n);
     const none = await t.deleteFrom("t_affected").where("id", "=", 99).executeTakeFirstOrThrow();
     expect(none.numDeletedRows).toBe(0n);
-    const selected = await sql`select id from t_affected`.execute(t);
-    expect(selected.numAffectedRows).toBeUndefined();
-    expect(selected.rows).toHaveLength(2);
+    // A raw delete (how retention prunes) reports its count too.
+    const raw = await sql`delete from t_affected where id = 2`.execute(t);
+    expect(raw.numAffectedRows).toBe(1n);
   });
 
   it("returns int8 as number (bigint beyond 2^53) and timestamptz as Date", async () => {
@@ -130,19 +130,6 @@ describe.each(testDatabases)("database layer on $name", (target) => {
       db,
     );
     expect(rows[0]).toEqual({ c: 1, big: 9007199254740993n, at: new Date("2024-05-01T12:00:00Z") });
-  });
-
-  it("streams query results", async () => {
-    const t = await scratchTable(db, "t_stream");
-    await t
-      .insertInto("t_stream")
-      .values(Array.from({ length: 25 }, (_, id) => ({ id, n: id })))
-      .execute();
-    // Postgres streaming needs pg-cursor, which we do not configure: PGlite only.
-    if (target.name !== "pglite") return;
-    const seen: number[] = [];
-    for await (const row of t.selectFrom("t_stream").select("id").orderBy("id").stream(10)) seen.push(row.id);
-    expect(seen).toEqual(Array.from({ length: 25 }, (_, id) => id));
   });
 
   it("has applied every migration once, and a second run applies nothing", async () => {

@@ -2,9 +2,8 @@
 // in a data directory (zero-install default). Both return the same Kysely type and the same JS types.
 import { mkdir } from "node:fs/promises";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
-import { Kysely, PostgresDialect, sql } from "kysely";
+import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
-import { PGliteDialect } from "./dialect-pglite";
 import type { Database } from "./schema";
 
 export type Db = Kysely<Database>;

@@ -1,6 +1,7 @@
 // Brings the schema up to date at startup. Several API/worker processes may start at once against one
 // PostgreSQL, so the whole run (including Kysely creating its own bookkeeping tables) is serialised.
-import { type Migration, type MigrationProvider, Migrator, sql } from "kysely";
+import { sql } from "kysely";
+import { type Migration, type MigrationProvider, Migrator } from "kysely/migration";
 import { migrations } from "../../../migrations";
 import type { Db } from "./connect";
 

@@ -4,8 +4,8 @@
 // and `process` are errors, as they would be at run time. The per-hook part (`HookEvent`, the
 // secret names) comes from event-typing.ts.
 
-/** The ES library files the isolate's V8 implements, minus what the prelude removes (WeakRef,
- * FinalizationRegistry, SharedArrayBuffer, Atomics). */
+/** The ES library files the isolate's V8 implements on every supported Node, minus what the prelude
+ * removes (WeakRef, FinalizationRegistry, SharedArrayBuffer, Atomics). */
 export const SANDBOX_LIBS = [
   "es5",
   "es2015.core",
@@ -53,6 +53,20 @@ export const SANDBOX_LIBS = [
   "es2022.string",
   "es2023.array",
   "es2023.collection",
+  "es2024.arraybuffer",
+  "es2024.collection",
+  "es2024.object",
+  "es2024.promise",
+  "es2024.regexp",
+  "es2024.string",
+  // Shipped by the V8 of Node 24 and 26 alike (Node 26's Temporal is removed by the prelude).
+  "esnext.array",
+  "esnext.collection",
+  "esnext.disposable",
+  "esnext.error",
+  "esnext.float16",
+  "esnext.iterator",
+  "esnext.promise",
 ];
 
 export const SANDBOX_TYPES = `// hookrun function sandbox: the globals a function hook can use.

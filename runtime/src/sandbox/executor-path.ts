@@ -35,7 +35,7 @@ async function bundleFromSource(): Promise<string> {
     bundle: true,
     write: false,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "esm",
     logLevel: "silent",
     plugins: [

@@ -31,8 +31,10 @@ export class ExecutorProcess {
   ) {
     this.child = fork(entry, [], {
       execPath: process.execPath,
-      // Our own flags, not the parent's: isolated-vm needs --no-node-snapshot on Node 20+, and the
-      // test runner's or CLI's loaders must not leak in.
+      // Our own flags, not the parent's: isolated-vm (7.0.1 too) needs --no-node-snapshot on Node 20
+      // and later (its isolates start from V8's snapshot, not Node's, which can crash the shared
+      // heap); it costs ~40 ms once per executor start. The test runner's or CLI's loaders must not
+      // leak in.
       execArgv: ["--no-node-snapshot"],
       // A clean environment: the executor reads nothing from it, and NODE_OPTIONS must not apply.
       env: {},

@@ -44,7 +44,8 @@ export function makeHost(
 /**
  * Removes what could run code outside an invocation's deadline (FinalizationRegistry and WeakRef
  * callbacks, Atomics.waitAsync, async WebAssembly compilation) and freezes Promise so user code
- * cannot hijack the continuations of host-settled promises.
+ * cannot hijack the continuations of host-settled promises. Temporal goes too: only Node 26's V8 has
+ * it, and a function must see the same globals on every supported Node (and in the editor's types).
  */
 export function hardenGlobals(g: Record<string, unknown>): void {
   for (const name of [
@@ -53,6 +54,7 @@ export function hardenGlobals(g: Record<string, unknown>): void {
     "SharedArrayBuffer",
     "Atomics",
     "WebAssembly",
+    "Temporal",
     "console",
   ]) {
     delete g[name];
