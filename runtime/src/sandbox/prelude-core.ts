@@ -28,7 +28,14 @@ export function makeHost(
   timerRef: AsyncRef,
   fetchRef: AsyncRef,
 ): IsolateHost {
-  const opts = { arguments: { copy: true }, result: { promise: true, copy: true } } as const;
+  // isolated-vm reads options through the prototype chain: with Object.prototype's getters, user
+  // code could otherwise add `reference: true` and receive a Reference. Null prototypes, frozen,
+  // built before any user code runs.
+  const frozen = <T extends object>(o: T): T => Object.freeze(Object.setPrototypeOf(o, null));
+  const opts = frozen({
+    arguments: frozen({ copy: true as const }),
+    result: frozen({ promise: true as const, copy: true as const }),
+  });
   return {
     log,
     random,
