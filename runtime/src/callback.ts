@@ -1,7 +1,13 @@
 // One callback attempt: build the request for an event (body or query string), sign it, and send it
 // through the one guarded egress client. Building is pure (clock injected) so the exact bytes that
 // are signed can be checked; sending turns every expected failure into an outcome value.
-import { type EgressErrorCode, type EgressOptions, type EgressResult, egressRequest } from "./egress";
+import {
+  type EgressErrorCode,
+  type EgressOptions,
+  type EgressResult,
+  egressRequest,
+  sendableHeaders,
+} from "./egress";
 import { classifyResponse, parseRetryAfter } from "./retry";
 import { type SigningConfig, type SigningSecrets, signatureHeaderNames, signRequest } from "./signing";
 
@@ -58,9 +64,6 @@ export const RESPONSE_BODY_LOG_BYTES = 4096;
  */
 export const CALLBACK_MAX_RESPONSE_BYTES = 1024 * 1024;
 
-// Per-connection or computed by the HTTP client: a custom value would corrupt the framing.
-const RESERVED_HEADERS = new Set(["host", "content-length", "transfer-encoding", "connection"]);
-
 /** Header names lower-cased; later layers replace earlier ones case-insensitively. */
 function mergeHeaders(...layers: Record<string, string>[]): Record<string, string> {
   const out: Record<string, string> = {};
@@ -68,12 +71,6 @@ function mergeHeaders(...layers: Record<string, string>[]): Record<string, strin
     for (const [name, value] of Object.entries(layer)) out[name.toLowerCase()] = value;
   }
   return out;
-}
-
-function withoutReserved(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(headers).filter(([name]) => !RESERVED_HEADERS.has(name.toLowerCase())),
-  );
 }
 
 const RESERVED_QUERY = ["event_id", "event_type", "timestamp"];
@@ -123,8 +120,9 @@ export function buildCallbackRequest(input: CallbackInput): CallbackRequest {
     url,
     body: body ?? "",
   });
-  // Custom headers may replace user-agent or content-type; signature headers always win.
-  const headers = mergeHeaders(base, withoutReserved(input.headers), signature);
+  // Custom headers may replace user-agent or content-type; signature headers always win. Framing
+  // headers are dropped here too (egress drops them anyway), so the logged request is the sent one.
+  const headers = mergeHeaders(base, sendableHeaders(input.headers), signature);
   return { url, method: input.method, headers, body };
 }
 
@@ -167,6 +165,7 @@ function failureKind(code: EgressErrorCode): CallbackOutcomeKind {
     case "too_many_redirects":
     case "connection":
     case "invalid_url":
+    case "invalid_header":
       return "network_error";
     default: {
       const unreachable: never = code;
@@ -213,12 +212,14 @@ function toOutcome(result: EgressResult, durationMs: number, now: Date): Callbac
 /**
  * Sends one callback attempt. Redirects are not followed: a receiver redirecting a signed POST is
  * misconfigured, and following would re-send the payload (and its signature) to another place,
- * possibly another owner. A 3xx is therefore an http_error, retried like any other.
+ * possibly another owner. A 3xx is therefore an http_error, retried like any other. `pool` is the
+ * hook's workspace id: its connections are never shared with another workspace's.
  */
 export async function sendCallback(
   egress: EgressOptions,
   request: CallbackRequest,
   timeoutMs: number,
+  pool?: string,
 ): Promise<CallbackOutcome> {
   const started = performance.now();
   const result = await egressRequest(egress, {
@@ -229,6 +230,7 @@ export async function sendCallback(
     timeoutMs,
     maxResponseBytes: CALLBACK_MAX_RESPONSE_BYTES,
     followRedirects: false,
+    pool,
   });
   const durationMs = Math.round(performance.now() - started);
   return toOutcome(result, durationMs, new Date());

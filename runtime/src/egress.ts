@@ -1,14 +1,17 @@
-// The one outbound HTTP client of hookrun: function `fetch` and (later) callbacks both go through
-// egressRequest, so the address guard, timeouts, redirect policy and size caps live in one place.
+// The one outbound HTTP client of hookrun: function `fetch` and callbacks both go through
+// egressRequest, so the address guard, timeouts, redirect policy, size caps, header rules and
+// connection pools live in one place.
 // The guard runs inside the connection's `lookup`, on the very address the socket connects to, so
 // a name that resolves to a public address at check time and a private one at connect time (DNS
-// rebinding) cannot slip through.
+// rebinding) cannot slip through. Callers are tenants: none may set the headers that frame the
+// request, and no two workspaces ever share a connection.
 import { lookup as dnsLookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
 import type { BlockList, LookupFunction } from "node:net";
 import { isIP } from "node:net";
 import { type AddressDecision, allowList, classifyAddress } from "./address-guard";
+import { urlTooCostly } from "./url-limits";
 
 export type ResolvedAddress = { address: string; family: 4 | 6 };
 
@@ -17,6 +20,8 @@ export type EgressOptions = {
   allow: string[];
   /** Injected resolver (tests stub DNS with it); defaults to the system resolver. */
   resolve?: (hostname: string) => Promise<ResolvedAddress[]>;
+  /** Keep-alive pools kept at once, least recently used closed first; default MAX_POOLS. */
+  maxPools?: number;
 };
 
 export type EgressRequest = {
@@ -28,6 +33,11 @@ export type EgressRequest = {
   maxResponseBytes?: number;
   /** Follow (and re-check) redirects; default true. */
   followRedirects?: boolean;
+  /**
+   * The connection pool, i.e. the workspace id: connections are never shared between pools. Every
+   * caller in the product passes one; requests without it share one default pool.
+   */
+  pool?: string;
 };
 
 export type EgressErrorCode =
@@ -37,7 +47,8 @@ export type EgressErrorCode =
   | "too_large"
   | "too_many_redirects"
   | "connection"
-  | "invalid_url";
+  | "invalid_url"
+  | "invalid_header";
 
 export type EgressResponse = {
   ok: true;
@@ -55,6 +66,33 @@ export type EgressResult = EgressResponse | EgressFailure;
 
 export const MAX_REDIRECTS = 5;
 export const DEFAULT_MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
+export const MAX_POOLS = 256;
+
+/**
+ * Headers that are not the caller's to set: they frame the request or manage the connection, and
+ * Node computes them (the Fetch standard forbids them in requests for the same reason). A caller's
+ * `content-length: 0` ahead of a body made the upstream read that body as a second request on the
+ * kept-alive socket (request smuggling).
+ */
+export const UNSENDABLE_HEADERS: readonly string[] = [
+  "host",
+  "content-length",
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+  "expect",
+  "proxy-connection",
+  "http2-settings",
+];
+const UNSENDABLE = new Set(UNSENDABLE_HEADERS);
+
+/** A copy of `headers` without the unsendable ones, matched case-insensitively. */
+export function sendableHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !UNSENDABLE.has(name.toLowerCase())));
+}
 
 /** Thrown inside one request attempt and turned into an EgressFailure at the edge. */
 class EgressError extends Error {
@@ -124,18 +162,72 @@ function guardedLookup(opts: EgressOptions): LookupFunction {
   };
 }
 
-// Keep-alive pools, one pair per options object: a pooled socket was opened under exactly these
-// options, so it passed this guard when it connected, and reusing it skips the TCP (and TLS)
-// handshake that would otherwise dominate every callback to the same receiver.
-const agents = new WeakMap<EgressOptions, { http: http.Agent; https: https.Agent }>();
-function agentOf(opts: EgressOptions, secure: boolean): http.Agent {
-  let pair = agents.get(opts);
-  if (!pair) {
-    const settings = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
-    pair = { http: new http.Agent(settings), https: new https.Agent(settings) };
-    agents.set(opts, pair);
+/** The first header Node could not send (a control character, a name that is no token), if any. */
+function invalidHeader(headers: Record<string, string>): EgressFailure | undefined {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      http.validateHeaderName(name);
+    } catch {
+      return fail("invalid_header", `${JSON.stringify(name)}: invalid header name`);
+    }
+    try {
+      http.validateHeaderValue(name, value);
+    } catch {
+      // Never the value itself: it may be a secret.
+      return fail("invalid_header", `${name}: invalid header value`);
+    }
   }
-  return secure ? pair.https : pair.http;
+  return undefined;
+}
+
+// Keep-alive pools, one pair per options object and pool (workspace): a pooled socket was opened
+// under exactly these options, so it passed this guard when it connected, and reusing it skips the
+// TCP (and TLS) handshake that would otherwise dominate every callback to the same receiver. A
+// socket never serves two workspaces: one left out of step (an upstream still owing an answer)
+// must not hand that answer, or take the credentials of the next request, to another tenant.
+type AgentPair = { http: http.Agent; https: https.Agent };
+/** The pool of requests naming none; a symbol, so that no workspace id can be the same key. */
+const SHARED_POOL = Symbol("shared pool");
+const agents = new WeakMap<EgressOptions, Map<string | symbol, AgentPair>>();
+
+function newAgents(): AgentPair {
+  const settings = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64 };
+  return { http: new http.Agent(settings), https: new https.Agent(settings) };
+}
+
+/**
+ * Closes an evicted pool's idle sockets now and each busy one once its exchange is over: destroying
+ * the agent outright would cut the requests still in flight.
+ */
+function retire(pair: AgentPair): void {
+  for (const agent of [pair.http, pair.https]) {
+    agent.keepSocketAlive = () => false;
+    for (const sockets of Object.values(agent.freeSockets))
+      for (const socket of sockets ?? []) socket.destroy();
+  }
+}
+
+/** The pool's agents; a Map iterates in insertion order, so re-inserting on use keeps it an LRU. */
+function agentsOf(opts: EgressOptions, pool: string | undefined): AgentPair {
+  let pools = agents.get(opts);
+  if (!pools) {
+    pools = new Map();
+    agents.set(opts, pools);
+  }
+  const key = pool ?? SHARED_POOL;
+  let pair = pools.get(key);
+  if (pair) pools.delete(key);
+  else {
+    pair = newAgents();
+    const cap = Math.max(1, opts.maxPools ?? MAX_POOLS);
+    for (const [oldest, old] of pools) {
+      if (pools.size < cap) break;
+      pools.delete(oldest);
+      retire(old);
+    }
+  }
+  pools.set(key, pair);
+  return pair;
 }
 
 type Attempt = { url: URL; method: string; headers: Record<string, string>; body?: Uint8Array };
@@ -177,17 +269,33 @@ function checkLiteralHost(opts: EgressOptions, url: URL): void {
   if (!decision.allowed) throw blocked(host, decision);
 }
 
+/** What goes on the wire: the sendable headers (again on every hop) and our own body length. */
+function wireHeaders(a: Attempt): Record<string, string> {
+  const headers = sendableHeaders(a.headers);
+  // Node frames a body only for the methods it expects one with: a DELETE or OPTIONS body would
+  // otherwise go out unframed, and the upstream would read it as the next request.
+  if (a.body !== undefined) headers["content-length"] = String(a.body.byteLength);
+  return headers;
+}
+
 /** One HTTP exchange, no redirects. Rejects with EgressError for every expected failure. */
-function exchange(opts: EgressOptions, a: Attempt, deadline: number, maxBytes: number): Promise<RawResponse> {
+function exchange(
+  opts: EgressOptions,
+  pool: AgentPair,
+  a: Attempt,
+  deadline: number,
+  maxBytes: number,
+): Promise<RawResponse> {
   checkLiteralHost(opts, a.url);
-  const client = a.url.protocol === "https:" ? https : http;
+  const secure = a.url.protocol === "https:";
+  const client = secure ? https : http;
   return new Promise((resolve, reject) => {
     const remaining = Math.max(1, deadline - Date.now());
     const req = client.request(a.url, {
       method: a.method,
-      headers: a.headers,
+      headers: wireHeaders(a),
       lookup: guardedLookup(opts),
-      agent: agentOf(opts, a.url.protocol === "https:"),
+      agent: secure ? pool.https : pool.http,
       timeout: remaining,
     });
     const timer = setTimeout(() => req.destroy(new EgressError("timeout", "request timed out")), remaining);
@@ -235,11 +343,14 @@ function exchange(opts: EgressOptions, a: Attempt, deadline: number, maxBytes: n
 }
 
 function parseUrl(text: string, base?: URL): URL | EgressFailure {
+  // A tenant's URL (or a receiver's Location) must not stall this process's event loop.
+  const costly = urlTooCostly(text);
+  if (costly) return fail("invalid_url", costly);
   let url: URL;
   try {
     url = new URL(text, base);
   } catch {
-    return fail("invalid_url", `not a valid URL: ${text}`);
+    return fail("invalid_url", `not a valid URL: ${text.slice(0, 200)}`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     return fail("invalid_url", `only http and https URLs are allowed, got ${url.protocol}`);
@@ -287,23 +398,28 @@ function toFailure(err: unknown): EgressFailure {
 
 /**
  * Sends one HTTP request through the address guard. Expected failures (blocked address, DNS,
- * timeout, size, redirects, connection, bad URL) are values; only bugs throw.
+ * timeout, size, redirects, connection, bad URL, bad header) are values; only bugs throw.
  */
 export async function egressRequest(opts: EgressOptions, req: EgressRequest): Promise<EgressResult> {
   const first = parseUrl(req.url);
   if (!(first instanceof URL)) return first;
+  const headers = sendableHeaders(req.headers);
+  const invalid = invalidHeader(headers);
+  if (invalid) return invalid;
+  // Once per request: a pool evicted between redirect hops still serves (then closes) its sockets.
+  const pool = agentsOf(opts, req.pool);
   const deadline = Date.now() + Math.max(1, req.timeoutMs);
   const maxBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   let attempt: Attempt = {
     url: first,
     method: req.method.toUpperCase(),
-    headers: req.headers,
+    headers,
     body: toBytes(req.body),
   };
   for (let hop = 0; ; hop++) {
     let res: RawResponse;
     try {
-      res = await exchange(opts, attempt, deadline, maxBytes);
+      res = await exchange(opts, pool, attempt, deadline, maxBytes);
     } catch (err) {
       return toFailure(err);
     }

@@ -19,6 +19,7 @@ export {
   type EgressResult,
   egressRequest,
   type ResolvedAddress,
+  UNSENDABLE_HEADERS,
 } from "./egress";
 export { failingTooLong, MAX_ATTEMPTS, nextAttemptDelayMs, shouldGiveUp } from "./retry";
 export { CAPS, type Limits, MAX_TIMEOUT_MS, MEMORY_MB } from "./sandbox/limits";

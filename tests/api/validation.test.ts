@@ -5,6 +5,8 @@ import type { AddressInfo } from "node:net";
 import { Readable } from "node:stream";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RESERVED_HEADERS } from "../../api/src/schemas/hook-rules";
+import { UNSENDABLE_HEADERS } from "../../runtime/src/index";
 import { callbackHook, functionHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
 
@@ -369,5 +371,11 @@ describe.each(testDatabases)("input validation on $name", (target) => {
     });
     expect(rename.status).toBe(409);
     expect(rename.body.error.code).toBe("conflict");
+  });
+});
+
+describe("reserved hook headers", () => {
+  it("include every header the egress client refuses to send, so a hook cannot save one", () => {
+    expect(UNSENDABLE_HEADERS.filter((name) => !RESERVED_HEADERS.has(name))).toEqual([]);
   });
 });

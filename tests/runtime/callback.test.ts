@@ -250,6 +250,17 @@ describe("connection reuse", () => {
     expect(connects()).toBe(1);
     emits.mockRestore();
   });
+
+  it("never reuses one workspace's connection for another's callbacks", async () => {
+    const emits = vi.spyOn(net.Socket.prototype, "emit");
+    const egress: EgressOptions = { allow: ["127.0.0.1/32"] };
+    const connects = () => emits.mock.calls.filter(([event]) => String(event) === "connect").length;
+    emits.mockClear();
+    for (const pool of ["ws_a", "ws_b", "ws_a", "ws_b"])
+      expect((await sendCallback(egress, buildCallbackRequest(input()), 2000, pool)).outcome).toBe("success");
+    expect(connects()).toBe(2);
+    emits.mockRestore();
+  });
 });
 
 describe("redaction for the execution log", () => {

@@ -1,7 +1,7 @@
 // Protects the one outbound HTTP client: it reaches an allowed loopback server, refuses blocked
 // addresses in every spelling and names that resolve to private space (stub resolver) BEFORE any
-// socket connects, re-checks redirects, and enforces timeouts and the body cap. Only ever connects
-// to 127.0.0.1.
+// socket connects, re-checks redirects, enforces timeouts and the body cap, and refuses URLs too
+// costly to parse before parsing them. Only ever connects to 127.0.0.1.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
@@ -167,5 +167,25 @@ describe("egressRequest refuses blocked addresses before connecting", () => {
       "http://nx.test/",
     );
     expect(res.ok ? "sent" : res.error.code).toBe("dns");
+  });
+});
+
+describe("egressRequest bounds the URL work it does in this process", () => {
+  // A tenant's URL is parsed in the API and worker processes: a 64K-character IDN host once stalled
+  // the service's event loop for 4 s per request.
+  const cjk = (n: number) =>
+    Array.from({ length: n }, (_, i) => String.fromCodePoint(0x4e00 + (i % 20000))).join("");
+
+  it.each([
+    ["a 64K-character IDN host", `http://${cjk(65_536)}/`],
+    ["a 3,000-character IDN host", `http://${cjk(3000)}/`],
+    ["a percent-encoded IDN host", `http://${encodeURIComponent(cjk(3000))}/`],
+    ["a URL over 64K characters", `http://example.com/${"a".repeat(70_000)}`],
+  ])("refuses %s at once, before parsing it", async (_label, url) => {
+    const t = performance.now();
+    const res = await egressRequest({ allow: [] }, { url, method: "GET", headers: {}, timeoutMs: 1000 });
+    expect(performance.now() - t).toBeLessThan(100);
+    expect(res).toMatchObject({ ok: false, error: { code: "invalid_url" } });
+    if (!res.ok) expect(res.error.message.length).toBeLessThan(300);
   });
 });

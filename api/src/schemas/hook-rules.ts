@@ -20,7 +20,10 @@ export function covers(subscription: string, eventType: string): boolean {
 /** A header name: RFC 9110 token characters. */
 export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Headers hookrun sets itself, or that would break or smuggle the request. */
+/**
+ * Headers hookrun sets itself, or that would break or smuggle the request: the egress client's
+ * UNSENDABLE_HEADERS (a test keeps them included) and the signing headers.
+ */
 export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "host",
   "content-length",
@@ -31,6 +34,8 @@ export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
   "upgrade",
   "te",
   "trailer",
+  "expect",
+  "http2-settings",
   "proxy-authorization",
   "proxy-connection",
   "webhook-id",
