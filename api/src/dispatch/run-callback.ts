@@ -1,5 +1,6 @@
 // One callback attempt: decrypt the hook's headers and signing secrets, sign, send, and record
-// what was sent (secrets redacted) and what came back.
+// what was sent (secrets redacted) and what came back (the custom header values redacted, should the
+// receiver echo them).
 import {
   buildCallbackRequest,
   type CallbackEnvelope,
@@ -12,6 +13,7 @@ import type { HookRow } from "../db/schema";
 import type { SecretBox } from "../security/secret-box";
 import { openMap, signingSecretsAt } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
+import { type Redactor, secretRedactor } from "./redact-secrets";
 
 export async function runCallback(
   box: SecretBox,
@@ -32,7 +34,9 @@ export async function runCallback(
     deliveryId: target.deliveryId,
     now: startedAt,
   });
-  const sent = await sendCallback(egress, request, hook.timeout_ms ?? 10_000);
+  // The workspace's own connection pool: no socket is ever shared with another tenant.
+  const sent = await sendCallback(egress, request, hook.timeout_ms ?? 10_000, hook.workspace_id);
+  const redact = secretRedactor(Object.values(headers));
   return {
     kind: "callback",
     outcome: sent.outcome,
@@ -49,11 +53,15 @@ export async function runCallback(
         ? null
         : {
             status: sent.status,
-            headers: sent.responseHeaders,
-            body: sent.responseBody,
+            headers: redactValues(sent.responseHeaders, redact),
+            body: redact.text(sent.responseBody),
             bodyTruncated: sent.bodyTruncated,
           },
-    error: sent.error ? { message: sent.error } : null,
+    error: sent.error ? { message: redact.text(sent.error) } : null,
     retryAfterMs: sent.retryAfterMs,
   };
+}
+
+function redactValues(values: Record<string, string>, redact: Redactor): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, redact.text(value)]));
 }
