@@ -1,6 +1,6 @@
 // Protects what user code sees inside the isolate: exactly the documented globals (nothing of the
 // host), working web APIs, the ctx shape, captured console, capped results, source-mapped stacks,
-// warm reuse with persistent module state, and no isolate shared between workspaces.
+// warm reuse with persistent module state, and no isolate shared between workspaces or hooks.
 import { createHmac } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { FunctionRuntime } from "../../runtime/src/index";
@@ -182,6 +182,18 @@ describe("warm isolates", () => {
     await runSource(rt, COUNTER, { versionKey, workspaceId: "ws_a" });
     const other = await runSource(rt, COUNTER, { versionKey, workspaceId: "ws_b" });
     expect(other.result).toBe(1);
+  });
+
+  it("never shares an isolate between hooks of one workspace, even for the same code and key", async () => {
+    // As /test once did: the same source tested on two hooks must not see the other's module state
+    // (where the first stored its ctx, secrets included).
+    const versionKey = freshKey("test-shared");
+    const src = "let seen = []; export default (e, ctx) => { seen.push(ctx.hook.id); return seen; }";
+    await runSource(rt, src, { versionKey, workspaceId: "ws_a", hookId: "hook_a" });
+    const b = await runSource(rt, src, { versionKey, workspaceId: "ws_a", hookId: "hook_b" });
+    expect(b.result).toEqual(["hook_b"]);
+    const a = await runSource(rt, src, { versionKey, workspaceId: "ws_a", hookId: "hook_a" });
+    expect(a.result).toEqual(["hook_a", "hook_a"]);
   });
 
   it("throws away an isolate that hit a limit", async () => {

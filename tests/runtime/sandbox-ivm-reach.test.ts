@@ -174,7 +174,7 @@ describe("isolated-vm objects out of user code's reach", () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith(".ts"))) {
       const text = readFileSync(dir + file, "utf8");
       for (const feature of ["cachedData", "createSnapshot", "snapshot:", "transferList", "NativeModule"]) {
-        if (text.includes(feature)) (uses[feature] ??= []).push(file);
+        if (text.includes(feature)) uses[feature] = [...(uses[feature] ?? []), file];
       }
     }
     expect(uses).toEqual({ cachedData: ["warm-isolate.ts"] });

@@ -2,9 +2,13 @@
 // tracking its in-flight runs, and noticing when it dies or stops answering. The parent never dies
 // with it: a dead executor's runs end as `crashed` and the runtime spawns a replacement.
 import { type ChildProcess, fork } from "node:child_process";
+import { readLastWords, type Verdict } from "./last-words";
 import type { ExecutorOutcome, FromExecutor, ToExecutor } from "./protocol";
 
-export type InFlight = { key: string; started: number; settle(outcome: ExecutorOutcome | "missing"): void };
+/** How a run came back: its outcome, its code missing, or lost with an executor it did not kill. */
+export type Settled = ExecutorOutcome | "missing" | "lost";
+
+export type InFlight = { key: string; started: number; settle(outcome: Settled): void };
 
 export type ExecutorEvents = {
   onFetch(exec: ExecutorProcess, msg: FromExecutor & { t: "fetch" }): void;
@@ -23,6 +27,8 @@ export class ExecutorProcess {
   private outbox: ToExecutor[] = [];
   private lastHeard = Date.now();
   private exited = false;
+  /** The end of what the child wrote to stderr: its last words when it dies. */
+  private stderrTail = "";
   private readonly watchdog: NodeJS.Timeout;
 
   constructor(
@@ -44,9 +50,13 @@ export class ExecutorProcess {
     this.child.stderr?.setEncoding("utf8");
     // The stderr pipe is only for diagnostics; it must never keep the parent alive.
     (this.child.stderr as { unref?(): void } | null)?.unref?.();
-    this.child.stderr?.on("data", (chunk: string) => this.events.onStderr?.(chunk));
+    this.child.stderr?.on("data", (chunk: string) => {
+      this.stderrTail = (this.stderrTail + chunk).slice(-4096);
+      this.events.onStderr?.(chunk);
+    });
     this.child.on("message", (batch: FromExecutor[]) => this.receive(batch));
-    this.child.on("exit", (code, signal) => this.died(`exited (${signal ?? `code ${code}`})`));
+    // "close", not "exit": it comes once stderr is drained, so the last words have been read.
+    this.child.on("close", (code, signal) => this.died(`exited (${signal ?? `code ${code}`})`));
     this.child.on("error", (err) => this.died(`failed: ${err.message}`));
     this.watchdog = setInterval(() => this.checkSilence(), 1000).unref();
     this.idle();
@@ -58,6 +68,11 @@ export class ExecutorProcess {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /** Why it died and which invocation it blamed, when it said so before dying. */
+  verdict(): Verdict | undefined {
+    return readLastWords(this.stderrTail);
   }
 
   send(msg: ToExecutor): void {
@@ -78,7 +93,7 @@ export class ExecutorProcess {
   /** Stops the child and waits until it is gone. */
   async close(): Promise<void> {
     if (this.exited) return;
-    const gone = new Promise<void>((resolve) => this.child.once("exit", () => resolve()));
+    const gone = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
     this.child.ref(); // an unref'd child's exit would not keep us waiting for it
     this.child.kill("SIGKILL");
     await gone;

@@ -2,6 +2,8 @@
 // IPC channel). It owns the isolates: if V8 or isolated-vm takes this process down (issue #527,
 // onCatastrophicError), only this process dies; the runtime marks its in-flight runs crashed and
 // starts a new one. It talks to nothing but its parent: fetch is forwarded to the parent's egress.
+import { writeSync } from "node:fs";
+import { lastWords } from "./last-words";
 import type { FetchReply, FetchRequest, FromExecutor, ToExecutor } from "./protocol";
 import { VersionSandbox } from "./version-sandbox";
 import { refillSpares } from "./warm-isolate";
@@ -23,10 +25,12 @@ function flush(): void {
   if (batch.length > 0 && process.connected) process.send?.(batch);
 }
 
-function fatal(reason: string): void {
-  // Nothing in this process can be trusted any more; the parent restarts us.
-  // process.exit() can hang once V8 has lost an isolate, so end the hard way (no core dump either).
-  process.stderr.write(`hookrun executor: fatal: ${reason}\n`);
+function fatal(reason: string, invocationId?: number): void {
+  // Nothing in this process can be trusted any more; the parent restarts us. Our last words name
+  // the invocation that caused it, written synchronously: the parent settles that run as its own
+  // failure and runs the others again. process.exit() can hang once V8 has lost an isolate, so end
+  // the hard way (no core dump either).
+  writeSync(2, lastWords(reason, invocationId));
   process.kill(process.pid, "SIGKILL");
 }
 

@@ -2,6 +2,7 @@
 // primitives or bytes, validates them (the isolate is untrusted), and returns copies or error
 // strings: a host exception must never carry a host object or stack into the isolate.
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { urlTooCostly } from "../url-limits";
 import { CAPS } from "./limits";
 import type { UrlParts } from "./prelude-types";
 import type { FetchReply, FetchRequest, LogLine } from "./protocol";
@@ -16,6 +17,8 @@ export type Invocation = {
   logsTruncated: boolean;
   timers: Map<number, { handle: NodeJS.Timeout; resolve: (fired: boolean) => void }>;
   pendingFetches: number;
+  /** Time the executor's own thread spent in this invocation's synchronous host calls. */
+  hostMs: number;
 };
 
 export type FetchPort = (invocationId: number, req: FetchRequest, timeoutMs: number) => Promise<FetchReply>;
@@ -67,16 +70,20 @@ export function random(n: unknown): Uint8Array {
   return new Uint8Array(randomBytes(size));
 }
 
+// Hashing runs on the executor's main thread: one call may not hold it for long.
+const tooLarge = (...parts: Uint8Array[]) =>
+  parts.some((p) => p.byteLength > CAPS.hashBytes) ? `at most ${CAPS.hashBytes} bytes per call` : undefined;
+
 export function digest(alg: unknown, data: unknown): Uint8Array | string {
   const hash = HASHES[String(alg)];
   if (!hash || !(data instanceof Uint8Array)) return "unsupported digest input";
-  return new Uint8Array(createHash(hash).update(data).digest());
+  return tooLarge(data) ?? new Uint8Array(createHash(hash).update(data).digest());
 }
 
 export function hmac(alg: unknown, key: unknown, data: unknown): Uint8Array | string {
   const hash = HASHES[String(alg)];
   if (!hash || !(key instanceof Uint8Array) || !(data instanceof Uint8Array)) return "unsupported HMAC input";
-  return new Uint8Array(createHmac(hash, key).update(data).digest());
+  return tooLarge(key, data) ?? new Uint8Array(createHmac(hash, key).update(data).digest());
 }
 
 function parts(u: URL): UrlParts {
@@ -84,12 +91,12 @@ function parts(u: URL): UrlParts {
   return { href, origin, protocol, username, password, host, hostname, port, pathname, search, hash };
 }
 
-const MAX_URL_LENGTH = 64 * 1024;
-
 export function parseUrl(href: unknown, base: unknown, prop: unknown, value: unknown): UrlParts | string {
-  // Parsing runs on the executor's main thread: refuse megabyte "URLs" rather than stall it.
-  if ([href, base, value].some((v) => typeof v === "string" && v.length > MAX_URL_LENGTH))
-    return "URL too long";
+  // Parsing runs on the executor's main thread, beside other workspaces' runs: bounded first.
+  for (const v of [href, base, value]) {
+    const problem = typeof v === "string" ? urlTooCostly(v) : undefined;
+    if (problem) return problem;
+  }
   try {
     const u = new URL(String(href), base === undefined ? undefined : String(base));
     if (prop === undefined) return parts(u);
@@ -124,14 +131,22 @@ export function cancelTimer(inv: Invocation, id: unknown): void {
   timer.resolve(false);
 }
 
+// An HTTP token, and not one of the methods the Fetch standard forbids.
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
+
 function isFetchRequest(v: unknown): v is FetchRequest {
   const r = v as FetchRequest;
   return (
     typeof r === "object" &&
     r !== null &&
     typeof r.url === "string" &&
+    urlTooCostly(r.url) === undefined &&
     typeof r.method === "string" &&
+    METHOD.test(r.method) &&
+    !FORBIDDEN_METHODS.has(r.method.toUpperCase()) &&
     Array.isArray(r.headers) &&
+    r.headers.length <= CAPS.fetchHeaders &&
     r.headers.every((h) => Array.isArray(h) && typeof h[0] === "string" && typeof h[1] === "string") &&
     (r.body === undefined || (r.body instanceof Uint8Array && r.body.length <= CAPS.fetchRequestBytes)) &&
     ["follow", "manual", "error"].includes(r.redirect)

@@ -15,6 +15,9 @@ export const CAPS = {
   fetchRequestBytes: 5 * 1024 * 1024,
   pendingTimers: 1000,
   randomBytes: 65_536,
+  fetchHeaders: 100,
+  /** Largest input of one digest or HMAC (a few ms of the executor's thread). */
+  hashBytes: 8 * 1024 * 1024,
 } as const;
 
 /** Throws a RangeError for limits outside the documented bounds (a caller bug, not user input). */

@@ -1,6 +1,7 @@
 // The runtime's view of warm isolates: which executor holds which function version, how much
 // memory each occupies, and which to evict (least recently used) when the pool is over its count
-// or memory bound. Keys include the workspace, so two workspaces never share an isolate.
+// or memory bound. Keys include the workspace and the hook, so two workspaces (or two hooks of one)
+// never share an isolate.
 import type { ExecutorProcess } from "./executor-process";
 
 export type PoolEntry = { key: string; executor: ExecutorProcess; footprint: number; busy: number };
@@ -18,8 +19,9 @@ export class IsolatePool {
     return this.entries.size;
   }
 
-  static key(workspaceId: string, versionKey: string): string {
-    return `${workspaceId.length}:${workspaceId}/${versionKey}`;
+  /** One isolate per workspace, hook and version: module state never crosses a hook's edge. */
+  static key(workspaceId: string, hookId: string, versionKey: string): string {
+    return `${workspaceId.length}:${workspaceId}/${hookId.length}:${hookId}/${versionKey}`;
   }
 
   get(key: string): PoolEntry | undefined {

@@ -19,6 +19,7 @@ type AsyncRef = {
  * wrappers' behaviour but never an ivm handle.
  */
 export function makeHost(
+  s: Shared,
   log: (level: string, message: string) => boolean,
   random: (n: number) => Uint8Array,
   digest: (alg: string, data: Uint8Array) => Uint8Array | string,
@@ -36,15 +37,44 @@ export function makeHost(
     arguments: frozen({ copy: true as const }),
     result: frozen({ promise: true as const, copy: true as const }),
   });
+  // Captured now: user code may later replace the global Promise (its prototype is frozen).
+  const P = Promise;
+  const never = <T>() => new P<T>(() => {});
+  // An async host call settles into user code only within the invocation that made it: a reply that
+  // comes later (the host answered just before the end) stops here, in the prelude. Calls still
+  // unsettled at the end are counted, and the host then throws the isolate away.
+  function gated<T>(call: Promise<T>): Promise<T> {
+    const gen = s.gen;
+    s.pending++;
+    return call.then(
+      (value) => {
+        s.pending--;
+        return s.gen === gen ? value : never<T>();
+      },
+      (err: unknown) => {
+        s.pending--;
+        return s.gen === gen ? P.reject(err) : never<T>();
+      },
+    );
+  }
+  // Views are copied whole by isolated-vm: hand the host only the bytes a view covers.
+  const own = (b: Uint8Array) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice());
   return {
     log,
     random,
-    digest,
-    hmac,
+    digest: (alg, data) => digest(alg, own(data)),
+    hmac: (hash, key, data) => hmac(hash, own(key), own(data)),
     url,
     cancelTimer,
-    timer: (id: number, ms: number) => timerRef.apply(undefined, [id, ms], opts) as Promise<boolean>,
-    fetch: (req: FetchRequest) => fetchRef.apply(undefined, [req], opts) as Promise<FetchReply>,
+    timer: (id: number, ms: number) => gated(timerRef.apply(undefined, [id, ms], opts) as Promise<boolean>),
+    fetch: (req: FetchRequest) =>
+      gated(
+        fetchRef.apply(
+          undefined,
+          [req.body ? { ...req, body: own(req.body) } : req],
+          opts,
+        ) as Promise<FetchReply>,
+      ),
   };
 }
 
@@ -278,9 +308,15 @@ export function installTimers(g: Record<string, unknown>, s: Shared, host: Isola
   };
 }
 
-type InvokeReply =
+type InvokeReply = (
   | { ok: true; json?: string; truncated?: boolean }
-  | { ok: false; error: { name: string; message: string; stack?: string } };
+  | { ok: false; error: { name: string; message: string; stack?: string } }
+) & {
+  /** Host calls (timers, fetches) still unsettled inside the isolate when the invocation ended. */
+  pending?: number;
+  /** The module's top level threw: the isolate holds no usable function. */
+  loadFailed?: boolean;
+};
 
 /** Returns the function the host calls once per invocation; it never throws. */
 export function makeInvoke(
@@ -294,10 +330,13 @@ export function makeInvoke(
   const all = Promise.all.bind(Promise);
   let fn: unknown;
   let loaded = false;
+  // The module's top level threw (the loader's wrapper stores [thrown] in the slot).
+  let loadError: [unknown] | undefined;
   function load(): void {
-    const mod = g.__hookrun_module as { default?: unknown } | undefined;
+    const mod = g.__hookrun_module as { default?: unknown } | [unknown] | undefined;
     g.__hookrun_module = undefined;
-    fn = mod?.default;
+    if (Array.isArray(mod)) loadError = [mod[0]];
+    else fn = mod?.default;
     loaded = true;
   }
   function text(get: () => unknown, cap: number): string {
@@ -325,6 +364,7 @@ export function makeInvoke(
   }
   async function run(eventJson: string, ctxJson: string): Promise<InvokeReply> {
     if (!loaded) load();
+    if (loadError) throw loadError[0];
     if (typeof fn !== "function") throw new TypeError("the default export is not a function");
     const value: unknown = await fn(parse(eventJson), parse(ctxJson));
     if (value === undefined) return { ok: true };
@@ -347,6 +387,10 @@ export function makeInvoke(
     // Cancelled timers settle now, while the invocation (and its deadline) is still running.
     const settling = s.settling.splice(0);
     await all(settling);
+    // From here on, nothing a host call answers reaches this invocation's code (see makeHost).
+    s.gen++;
+    reply.pending = s.pending;
+    if (loadError) reply.loadFailed = true;
     // Null prototype: an Object.prototype.then planted by user code cannot intercept the reply.
     return toNull(reply, null);
   };

@@ -141,63 +141,79 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       return JSON.parse(await this.text());
     }
   }
+  // The properties the standard makes read-only are read-only here too: fetch() sends what the
+  // constructor validated, never a value written afterwards.
+  const define = Object.defineProperty;
+  function fix(target: object, fields: Record<string, unknown>): void {
+    for (const name in fields) define(target, name, { value: fields[name], enumerable: true });
+  }
+  const FORBIDDEN_METHODS = ["CONNECT", "TRACE", "TRACK"];
   type RequestInit = { method?: string; headers?: unknown; body?: unknown; redirect?: string };
   class Request extends Body {
-    url: string;
-    method: string;
-    headers: HeadersLike;
-    redirect: string;
+    declare readonly url: string;
+    declare readonly method: string;
+    declare readonly headers: HeadersLike;
+    declare readonly redirect: string;
     constructor(input: unknown, init: RequestInit = {}) {
       const from = input instanceof Request ? input : undefined;
       const headers = new NewHeaders(init.headers ?? from?.headers);
-      const method = String(init.method ?? from?.method ?? "GET");
-      const upper = method.toUpperCase();
+      const given = String(init.method ?? from?.method ?? "GET");
+      const upper = given.toUpperCase();
+      if (FORBIDDEN_METHODS.includes(upper)) throw new TypeError(`'${given}' HTTP method is unsupported.`);
+      const method = METHODS.includes(upper) ? upper : given;
       const body = init.body !== undefined ? bodyBytes(init.body, headers) : (from?._bytes ?? null);
       super(body);
-      this.url = from ? from.url : new URLCtor(String(input)).href;
-      this.method = METHODS.includes(upper) ? upper : method;
-      if ((this.method === "GET" || this.method === "HEAD") && body !== null) {
+      if ((method === "GET" || method === "HEAD") && body !== null) {
         throw new TypeError("Request with GET/HEAD method cannot have body");
       }
-      this.headers = headers;
-      this.redirect = String(init.redirect ?? from?.redirect ?? "follow");
-      if (!["follow", "manual", "error"].includes(this.redirect))
-        throw new TypeError("invalid redirect mode");
+      const redirect = String(init.redirect ?? from?.redirect ?? "follow");
+      if (!["follow", "manual", "error"].includes(redirect)) throw new TypeError("invalid redirect mode");
+      const url = from ? from.url : new URLCtor(String(input)).href;
+      fix(this, { url, method, headers, redirect });
     }
     clone() {
       return new Request(this);
     }
   }
   type ResponseInit = { status?: number; statusText?: string; headers?: unknown };
-  class Response extends Body {
+  type ResponseFields = {
     status: number;
     statusText: string;
     headers: HeadersLike;
     url: string;
     redirected: boolean;
     type: string;
+  };
+  class Response extends Body {
+    declare readonly status: number;
+    declare readonly statusText: string;
+    declare readonly headers: HeadersLike;
+    declare readonly url: string;
+    declare readonly redirected: boolean;
+    declare readonly type: string;
     constructor(body?: unknown, init: ResponseInit = {}) {
       const headers = new NewHeaders(init.headers);
       super(bodyBytes(body, headers));
-      this.status = init.status === undefined ? 200 : Number(init.status);
-      if (!Number.isInteger(this.status) || this.status < 200 || this.status > 599) {
+      const status = init.status === undefined ? 200 : Number(init.status);
+      if (!Number.isInteger(status) || status < 200 || status > 599) {
         throw new RangeError(`Response status must be in 200..599, got ${init.status}`);
       }
-      this.statusText = String(init.statusText ?? "");
-      this.headers = headers;
-      this.url = "";
-      this.redirected = false;
-      this.type = "default";
+      const statusText = String(init.statusText ?? "");
+      fix(this, { status, statusText, headers, url: "", redirected: false, type: "default" });
     }
     get ok() {
       return this.status >= 200 && this.status < 300;
     }
     clone() {
-      const copy = new Response(null, { status: 200, headers: this.headers });
-      Object.assign(copy, { status: this.status, statusText: this.statusText, url: this.url });
-      copy._bytes = this._bytes;
-      copy.redirected = this.redirected;
-      return copy;
+      const { status, statusText, url, redirected, type } = this;
+      return made(this._bytes, {
+        status,
+        statusText,
+        headers: new NewHeaders(this.headers),
+        url,
+        redirected,
+        type,
+      });
     }
     static json(data: unknown, init: ResponseInit = {}) {
       const headers = new NewHeaders(init.headers);
@@ -208,11 +224,23 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       return new Response(null, { status, headers: { location: new URLCtor(String(url)).href } });
     }
     static error() {
-      const r = new Response(null);
-      r.status = 0;
-      r.type = "error";
-      return r;
+      return made(null, {
+        status: 0,
+        statusText: "",
+        headers: new NewHeaders(),
+        url: "",
+        redirected: false,
+        type: "error",
+      });
     }
+  }
+  /** A Response with fields the constructor would refuse (status 0, a fetched one's url). */
+  function made(bytes: Uint8Array | null, fields: ResponseFields): Response {
+    const r = Object.create(Response.prototype) as Response;
+    r._bytes = bytes;
+    r._used = false;
+    fix(r, fields);
+    return r;
   }
   async function fetch(input: unknown, init?: RequestInit): Promise<Response> {
     const req = new Request(input, init);
@@ -228,12 +256,14 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
     if (req._bytes) wire.body = req._bytes;
     const reply = await host.fetch(wire);
     if (!reply.ok) throw new TypeError(`fetch failed: ${reply.message}`);
-    const res = new Response(null, { headers: reply.headers });
-    res.status = reply.status;
-    res.statusText = reply.statusText;
-    res._bytes = reply.body;
-    res.url = reply.url;
-    res.redirected = reply.redirected;
+    const res = made(reply.body, {
+      status: reply.status,
+      statusText: reply.statusText,
+      headers: new NewHeaders(reply.headers),
+      url: reply.url,
+      redirected: reply.redirected,
+      type: "basic",
+    });
     if (req.redirect === "error" && res.status >= 300 && res.status < 400) {
       throw new TypeError("fetch failed: redirect mode is 'error'");
     }

@@ -47,6 +47,10 @@ export type Shared = {
   Headers: Ctor;
   /** True while an invocation is running; host-driven continuations check it. */
   live: boolean;
+  /** Bumped when an invocation ends: a host reply carrying an older value is dropped. */
+  gen: number;
+  /** Async host calls not yet settled inside the isolate. */
+  pending: number;
   fetches: number;
   /** Promises of cancelled timers that settle during the invocation that cancelled them. */
   settling: Promise<unknown>[];

@@ -23,8 +23,8 @@ export function preludeSource(): string {
   cached ??= `(function (log, random, digest, hmac, url, cancelTimer, timerRef, fetchRef) {
 "use strict";
 const g = globalThis;
-const s = { live: false, fetches: 0, settling: [] };
-const host = (${makeHost})(log, random, digest, hmac, url, cancelTimer, timerRef, fetchRef);
+const s = { live: false, gen: 0, pending: 0, fetches: 0, settling: [] };
+const host = (${makeHost})(s, log, random, digest, hmac, url, cancelTimer, timerRef, fetchRef);
 (${hardenGlobals})(g);
 (${installConsole})(g, s, host);
 (${installEncoding})(g, s);

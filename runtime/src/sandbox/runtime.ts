@@ -3,9 +3,9 @@
 // requests through the egress client, so the address guard and its options live in this process.
 import { type EgressOptions, egressRequest } from "../egress";
 import { resolveExecutorPath } from "./executor-path";
-import { ExecutorProcess } from "./executor-process";
+import { ExecutorProcess, type Settled } from "./executor-process";
 import { assertLimits, CAPS, type Limits } from "./limits";
-import { IsolatePool, type PoolEntry } from "./pool";
+import { IsolatePool } from "./pool";
 import type {
   ExecutorOutcome,
   FetchReply,
@@ -14,6 +14,8 @@ import type {
   RunContext,
   RunOutcome,
 } from "./protocol";
+import { Suspects } from "./suspects";
+import { WorkspaceGate } from "./workspace-gate";
 
 export type FunctionRuntimeOptions = {
   /** Executor child processes (default 2). */
@@ -27,6 +29,8 @@ export type FunctionRuntimeOptions = {
   executorPath?: string;
   /** Receives executor stderr (crash reports); discarded by default. */
   onExecutorStderr?: (text: string) => void;
+  /** Memory limits one workspace's running functions may reserve together (default 256 MB). */
+  workspaceMemoryMb?: number;
 };
 
 export type RunRequest = {
@@ -40,9 +44,20 @@ export type RunRequest = {
   limits: Limits;
 };
 
-export type RuntimeStats = { executors: number; restarts: number; isolates: number; limitHits: number };
+export type RuntimeStats = {
+  executors: number;
+  restarts: number;
+  isolates: number;
+  limitHits: number;
+  /** Function versions running alone because they brought an executor down recently. */
+  suspects: number;
+};
 
-type Pending = { fetchCount: number; deadline: number };
+type Pending = { workspaceId: string; fetchCount: number; deadline: number };
+type Exchanged = { result: Settled; fetchCount: number };
+
+/** Solo executors (for suspects) alive at once; more suspect runs wait for one. */
+const SOLO_AT_ONCE = 2;
 
 export class FunctionRuntime {
   private readonly slots: (ExecutorProcess | undefined)[];
@@ -53,10 +68,14 @@ export class FunctionRuntime {
   private restarts = 0;
   private limitHits = 0;
   private closed = false;
+  private readonly gate: WorkspaceGate;
+  private readonly suspects = new Suspects();
+  private readonly solos = new WorkspaceGate(SOLO_AT_ONCE);
 
   constructor(private readonly opts: FunctionRuntimeOptions) {
     this.slots = new Array<ExecutorProcess | undefined>(Math.max(1, opts.executors ?? 2)).fill(undefined);
     this.pool = new IsolatePool(opts.maxIsolates ?? 200, (opts.maxPoolMemoryMb ?? 1024) * 1024 * 1024);
+    this.gate = new WorkspaceGate(opts.workspaceMemoryMb ?? 256);
   }
 
   /** Starts the executors ahead of the first run (optional: run() starts them on demand). */
@@ -67,18 +86,33 @@ export class FunctionRuntime {
   async run(req: RunRequest): Promise<RunOutcome> {
     if (this.closed) throw new Error("FunctionRuntime is closed");
     assertLimits(req.limits);
-    const key = IsolatePool.key(req.workspaceId, req.versionKey);
+    const key = IsolatePool.key(req.workspaceId, req.ctx.hook.id, req.versionKey);
     const eventJson = JSON.stringify(req.event ?? null);
     const ctxJson = JSON.stringify(req.ctx);
-    let outcome = await this.dispatch(key, req, eventJson, ctxJson, false);
-    if (outcome === "missing") outcome = await this.dispatch(key, req, eventJson, ctxJson, true);
-    if (outcome === "missing") throw new Error("executor lost the code it was just given");
-    return outcome;
+    const release = await this.gate.enter(req.workspaceId, req.limits.memoryMb);
+    try {
+      if (this.suspects.has(key)) return await this.runSolo(key, req, eventJson, ctxJson);
+      let outcome = await this.dispatch(key, req, eventJson, ctxJson, false);
+      // Its code was evicted meanwhile, or another run took its executor down: once more.
+      if (outcome === "missing" || outcome === "lost")
+        outcome = await this.dispatch(key, req, eventJson, ctxJson, true);
+      if (outcome === "missing") throw new Error("executor lost the code it was just given");
+      if (outcome === "lost") return lostTwice();
+      return outcome;
+    } finally {
+      release();
+    }
   }
 
   stats(): RuntimeStats {
     const executors = this.slots.filter((e) => e?.alive).length;
-    return { executors, restarts: this.restarts, isolates: this.pool.size, limitHits: this.limitHits };
+    return {
+      executors,
+      restarts: this.restarts,
+      isolates: this.pool.size,
+      limitHits: this.limitHits,
+      suspects: this.suspects.size,
+    };
   }
 
   async close(): Promise<void> {
@@ -92,7 +126,7 @@ export class FunctionRuntime {
     eventJson: string,
     ctxJson: string,
     forceLoad: boolean,
-  ): Promise<RunOutcome | "missing"> {
+  ): Promise<RunOutcome | "missing" | "lost"> {
     let entry = this.pool.get(key);
     const load = !entry || forceLoad;
     if (!entry) {
@@ -101,13 +135,37 @@ export class FunctionRuntime {
       const live = this.slots[slot];
       entry = this.pool.add(key, live?.alive ? live : await this.executor(slot));
     }
+    entry.busy++;
+    const { result, fetchCount } = await this.exchange(entry.executor, key, req, eventJson, ctxJson, load);
+    entry.busy--;
+    if (result === "missing") {
+      this.pool.delete(key);
+      return "missing";
+    }
+    if (result === "lost") return "lost";
+    entry.footprint = result.discarded ? 0 : result.footprintBytes;
+    this.evictOverflow();
+    return this.toOutcome(result, fetchCount);
+  }
+
+  /** Sends one run to an executor and waits for how it came back. */
+  private async exchange(
+    exec: ExecutorProcess,
+    key: string,
+    req: RunRequest,
+    eventJson: string,
+    ctxJson: string,
+    load: boolean,
+  ): Promise<Exchanged> {
     const id = this.nextId++;
     const started = performance.now();
-    const pending: Pending = { fetchCount: 0, deadline: Date.now() + req.limits.timeoutMs };
+    const pending: Pending = {
+      workspaceId: req.workspaceId,
+      fetchCount: 0,
+      deadline: Date.now() + req.limits.timeoutMs,
+    };
     this.running.set(id, pending);
-    entry.busy++;
-    const result = await new Promise<ExecutorOutcome | "missing">((settle) => {
-      const exec = (entry as PoolEntry).executor;
+    const result = await new Promise<Settled>((settle) => {
       exec.track(id, { key, started, settle });
       exec.send({
         t: "run",
@@ -119,15 +177,29 @@ export class FunctionRuntime {
         limits: req.limits,
       });
     });
-    entry.busy--;
     this.running.delete(id);
-    if (result === "missing") {
-      this.pool.delete(key);
-      return "missing";
+    return { result, fetchCount: pending.fetchCount };
+  }
+
+  /** A suspect's run, in an executor of its own that ends with it. */
+  private async runSolo(
+    key: string,
+    req: RunRequest,
+    eventJson: string,
+    ctxJson: string,
+  ): Promise<RunOutcome> {
+    const release = await this.solos.enter("solo", 1);
+    try {
+      const exec = this.spawn(await this.executorPath(), true);
+      try {
+        const { result, fetchCount } = await this.exchange(exec, key, req, eventJson, ctxJson, true);
+        return typeof result === "string" ? lostTwice() : this.toOutcome(result, fetchCount);
+      } finally {
+        await exec.close();
+      }
+    } finally {
+      release();
     }
-    entry.footprint = result.discarded ? 0 : result.footprintBytes;
-    this.evictOverflow();
-    return this.toOutcome(result, pending.fetchCount);
   }
 
   private toOutcome(r: ExecutorOutcome, fetchCount: number): RunOutcome {
@@ -169,30 +241,53 @@ export class FunctionRuntime {
   private async executor(slot: number): Promise<ExecutorProcess> {
     const current = this.slots[slot];
     if (current?.alive) return current;
-    this.entry ??= resolveExecutorPath(this.opts.executorPath);
-    const path = await this.entry;
+    const path = await this.executorPath();
     const again = this.slots[slot];
     if (again?.alive) return again;
-    const exec = new ExecutorProcess(path, {
-      onFetch: (e, msg) => this.serveFetch(e, msg),
-      onExit: (e, reason) => this.executorDied(e, reason),
-      onStderr: this.opts.onExecutorStderr,
-    });
+    const exec = this.spawn(path, false);
     this.slots[slot] = exec;
     return exec;
   }
 
-  /** Every run the dead executor held ends as crashed. */
-  private executorDied(exec: ExecutorProcess, reason: string): void {
+  private executorPath(): Promise<string> {
+    this.entry ??= resolveExecutorPath(this.opts.executorPath);
+    return this.entry;
+  }
+
+  private spawn(path: string, solo: boolean): ExecutorProcess {
+    return new ExecutorProcess(path, {
+      onFetch: (e, msg) => this.serveFetch(e, msg),
+      onExit: (e, reason) => this.executorDied(e, reason, solo),
+      onStderr: this.opts.onExecutorStderr,
+    });
+  }
+
+  /**
+   * A dead executor's runs: when it named the invocation that brought it down, that run alone
+   * fails (memory_limit for V8's out-of-memory) and the others are run again elsewhere; otherwise
+   * every run it held ends as crashed. Whoever is blamed runs alone for a while (Suspects).
+   */
+  private executorDied(exec: ExecutorProcess, reason: string, solo: boolean): void {
     this.pool.dropExecutor(exec);
-    if (!this.closed) this.restarts++;
+    if (!this.closed && !solo) this.restarts++;
+    const verdict = exec.verdict();
+    const blamed =
+      solo && exec.inFlight.size === 1 ? exec.inFlight.keys().next().value : verdict?.invocationId;
     const now = performance.now();
-    for (const flight of exec.inFlight.values()) {
+    for (const [id, flight] of exec.inFlight) {
+      if (blamed !== undefined && id !== blamed) {
+        flight.settle("lost");
+        continue;
+      }
+      this.suspects.mark(flight.key);
+      const oom = blamed !== undefined && verdict?.outOfMemory === true;
       flight.settle({
-        status: "crashed",
+        status: oom ? "memory_limit" : "crashed",
         logs: [],
         logsTruncated: false,
-        error: { name: "SandboxCrashed", message: `the sandbox process ${reason}` },
+        error: oom
+          ? { name: "MemoryLimitError", message: "the function exceeded its memory limit" }
+          : { name: "SandboxCrashed", message: `the sandbox process ${reason}` },
         wallMs: now - flight.started,
         cpuMs: 0,
         heapBytes: 0,
@@ -237,9 +332,25 @@ export class FunctionRuntime {
       timeoutMs: remaining,
       maxResponseBytes: CAPS.fetchResponseBytes,
       followRedirects: req.redirect === "follow",
+      // The workspace's own keep-alive pool: a socket is never shared between tenants.
+      pool: pending.workspaceId,
     });
     if (!res.ok) return { ok: false, code: res.error.code, message: res.error.message };
     const { status, statusText, headers, body, url, redirected } = res;
     return { ok: true, status, statusText, headers: Object.entries(headers), body, url, redirected };
   }
+}
+
+/** A run lost with two executors in a row that it was not blamed for: give up on it. */
+function lostTwice(): RunOutcome {
+  return {
+    status: "crashed",
+    logs: [],
+    logsTruncated: false,
+    error: { name: "SandboxCrashed", message: "the sandbox process exited twice during this run" },
+    wallMs: 0,
+    cpuMs: 0,
+    heapBytes: 0,
+    fetchCount: 0,
+  };
 }

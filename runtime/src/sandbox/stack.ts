@@ -6,9 +6,14 @@ import { PRELUDE_FILENAME } from "./prelude";
 
 const FRAME = new RegExp(`${SCRIPT_FILENAME.replace(/\./g, "\\.")}:(\\d+):(\\d+)`, "g");
 
+// A stack is already capped where it is described, but mapping must stay bounded whatever comes.
+const MAX_STACK_CHARS = 16_384;
+const MAX_FRAMES = 100;
+
 export function mapStack(stack: string, map: TraceMap): string {
   return stack
-    .split("\n")
+    .slice(0, MAX_STACK_CHARS)
+    .split("\n", MAX_FRAMES)
     .filter((line) => !line.includes(PRELUDE_FILENAME))
     .map((line) =>
       line.replace(FRAME, (whole, l: string, c: string) => {

@@ -3,7 +3,7 @@
 // Runs only in executor processes: a limit hit disposes the isolate here; a catastrophic V8 error
 // takes the whole executor down, which the runtime in the parent survives.
 import type { TraceMap } from "@jridgewell/trace-mapping";
-import { SCRIPT_FILENAME } from "../script-names";
+import { MODULE_GLOBAL, SCRIPT_FILENAME } from "../script-names";
 import type { Invocation } from "./host-bindings";
 import type { Limits } from "./limits";
 import type { ExecutorOutcome, RunError, RunStatus } from "./protocol";
@@ -12,7 +12,10 @@ import { type IsolateEvents, idleInvocation, takeWarm, type WarmIsolate as Warm 
 
 export type Job = { id: number; eventJson: string; ctxJson: string; limits: Limits };
 
-type Reply = { ok: true; json?: string; truncated?: boolean } | { ok: false; error: RunError };
+type Reply = ({ ok: true; json?: string; truncated?: boolean } | { ok: false; error: RunError }) & {
+  pending?: number;
+  loadFailed?: boolean;
+};
 
 /** Why we disposed an isolate mid-run; undefined when something else ended it. */
 type Kill = "timeout" | "cpu_limit" | undefined;
@@ -63,7 +66,11 @@ export class VersionSandbox {
 
   /** Runs the module's top level, within the first invocation's deadline. */
   private async loadModule(warm: Warm, deadline: number): Promise<void> {
-    const script = await warm.isolate.compileScript(this.code, { filename: SCRIPT_FILENAME });
+    // The line the wrapper adds before the code is hidden from stacks by lineOffset.
+    const script = await warm.isolate.compileScript(wrapModule(this.code), {
+      filename: SCRIPT_FILENAME,
+      lineOffset: -1,
+    });
     await script.run(warm.context, { timeout: Math.max(1, deadline - Date.now()) });
     script.release();
   }
@@ -92,7 +99,7 @@ export class VersionSandbox {
       cpuTimer = setTimeout(
         () => {
           if (!warm || warm.isolate.isDisposed) return;
-          const used = Number(warm.isolate.cpuTime - cpuBase) / 1e6;
+          const used = Number(warm.isolate.cpuTime - cpuBase) / 1e6 + inv.hostMs;
           if (used >= job.limits.cpuMs) stop("cpu_limit");
           else checkCpu(job.limits.cpuMs - used);
         },
@@ -123,7 +130,8 @@ export class VersionSandbox {
       inv.ended = true;
     }
     const cpuUsed = cpuAtStop ?? (warm && !warm.isolate.isDisposed ? warm.isolate.cpuTime : cpuBase);
-    return this.finish(inv, warm, { reply, failure, kill, cpuMs: Number(cpuUsed - cpuBase) / 1e6, started });
+    const cpuMs = Number(cpuUsed - cpuBase) / 1e6 + inv.hostMs;
+    return this.finish(inv, warm, { reply, failure, kill, cpuMs, started });
   }
 
   /** If a disposed isolate does not let go of its run, the executor is beyond saving. */
@@ -139,7 +147,7 @@ export class VersionSandbox {
     r: { reply: Reply | undefined; failure: unknown; kill: Kill; cpuMs: number; started: number },
   ): ExecutorOutcome {
     for (const t of inv.timers.values()) clearTimeout(t.handle);
-    const leftWork = inv.timers.size > 0 || inv.pendingFetches > 0;
+    const leftWork = inv.timers.size > 0 || inv.pendingFetches > 0 || (r.reply?.pending ?? 0) > 0;
     const { status, error } = classify(r.reply, r.failure, r.kill, warm);
     let heapBytes = 0;
     let footprint = 0;
@@ -152,7 +160,13 @@ export class VersionSandbox {
     // outside any deadline, is thrown away.
     // A module whose top level failed is retried on a fresh isolate next time, too.
     const limitHit = status !== "ok" && status !== "error";
-    const discarded = limitHit || leftWork || r.failure !== undefined || !warm || warm.isolate.isDisposed;
+    const discarded =
+      limitHit ||
+      leftWork ||
+      r.reply?.loadFailed === true ||
+      r.failure !== undefined ||
+      !warm ||
+      warm.isolate.isDisposed;
     if (discarded) this.discard();
     if (error?.stack) error.stack = mapStack(error.stack, this.traceMap());
     const ok = r.reply?.ok === true ? r.reply : undefined;
@@ -172,12 +186,25 @@ export class VersionSandbox {
   }
 }
 
-const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
+/**
+ * What the module's top level throws stays in the isolate, where the prelude describes it within
+ * caps; thrown out of script.run, isolated-vm would copy it whole (a 40 MB message, say).
+ */
+function wrapModule(code: string): string {
+  return `try {\n${code}\n} catch (e) { ${MODULE_GLOBAL} = [e]; }`;
+}
 
-function replyError(reply: Reply & { ok: false }): RunError {
-  const e = reply.error as Partial<RunError> | undefined;
-  const out: RunError = { name: str(e?.name, "Error"), message: str(e?.message, "") };
-  if (typeof e?.stack === "string") out.stack = e.stack;
+// Caps on error parts as they leave the executor, whatever produced them (the prelude caps too).
+const ERROR_CAPS = { name: 256, message: 4096, stack: 16_384 } as const;
+const str = (v: unknown, fallback: string, cap: number) =>
+  (typeof v === "string" ? v : fallback).slice(0, cap);
+
+function capped(e: { name?: unknown; message?: unknown; stack?: unknown } | undefined): RunError {
+  const out: RunError = {
+    name: str(e?.name, "Error", ERROR_CAPS.name),
+    message: str(e?.message, "", ERROR_CAPS.message),
+  };
+  if (typeof e?.stack === "string") out.stack = e.stack.slice(0, ERROR_CAPS.stack);
   return out;
 }
 
@@ -217,16 +244,15 @@ function classify(
   if (failure !== undefined) {
     // The module's top level threw, or ivm failed: both are the function's error unless the isolate died.
     const dead = !warm || warm.isolate.isDisposed;
-    const name = failure instanceof Error ? failure.name : "Error";
-    const stack = failure instanceof Error ? failure.stack : undefined;
+    const e = failure instanceof Error ? failure : undefined;
     return {
       status: dead ? "crashed" : "error",
-      error: { name, message: message || String(failure), ...(stack ? { stack } : {}) },
+      error: capped({ name: e?.name, message: message || String(failure), stack: e?.stack }),
     };
   }
   if (!reply || typeof reply !== "object")
     return { status: "error", error: { name: "Error", message: "no reply from the function" } };
-  if (reply.ok === false) return { status: "error", error: replyError(reply) };
+  if (reply.ok === false) return { status: "error", error: capped(reply.error) };
   if (typeof reply.json !== "string" && reply.json !== undefined)
     return { status: "error", error: { name: "Error", message: "malformed result" } };
   return { status: "ok" };

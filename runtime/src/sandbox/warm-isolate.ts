@@ -26,7 +26,7 @@ export type WarmIsolate = {
   slot: { inv: Invocation };
 };
 
-export type IsolateEvents = { fatal(reason: string): void; fetch: FetchPort };
+export type IsolateEvents = { fatal(reason: string, invocationId?: number): void; fetch: FetchPort };
 
 // V8 code cache of the prelude, produced by the first isolate: later isolates skip parsing it.
 let preludeCache: ivm.ExternalCopy<ArrayBuffer> | undefined;
@@ -43,6 +43,7 @@ export function idleInvocation(): Invocation {
     logsTruncated: false,
     timers: new Map(),
     pendingFetches: 0,
+    hostMs: 0,
   };
 }
 
@@ -61,13 +62,24 @@ function createWarm(memoryMb: number, events: IsolateEvents): WarmIsolate {
   const isolate = new ivm.Isolate({
     memoryLimit: memoryMb,
     // V8 lost control of this isolate: the executor process must not go on (see isolated-vm's README).
-    onCatastrophicError: (message) => events.fatal(message),
+    // The invocation running in it (0 when idle) is the one to blame.
+    onCatastrophicError: (message) => events.fatal(message, slot.inv.id || undefined),
   });
   const context = isolate.createContextSync();
   const setup = compilePrelude(isolate).runSync(context, { reference: true }) as ivm.Reference<
     (...args: unknown[]) => unknown
   >;
-  const cb = <A extends unknown[], R>(fn: (...args: A) => R) => new ivm.Callback(fn);
+  // Synchronous host work is done on the executor's thread for the running invocation: it is
+  // timed and billed to that invocation's CPU budget (isolated-vm's cpuTime does not include it).
+  const cb = <A extends unknown[], R>(fn: (...args: A) => R) =>
+    new ivm.Callback((...args: A) => {
+      const started = performance.now();
+      try {
+        return fn(...args);
+      } finally {
+        slot.inv.hostMs += performance.now() - started;
+      }
+    });
   // Positional arguments, so the bindings land in the prelude's closure and never on the global.
   const invoke = setup.applySync(
     undefined,
