@@ -124,8 +124,9 @@ describe("a function that takes V8's fatal out-of-memory path", () => {
     const attack = () => runSource(one, `export default () => { ${loop} }`, { versionKey, limits: LIMITS });
     const first = await underAttack(one, attack);
     expect(first.outcome.status).toBe("memory_limit");
-    expect(first.restarts).toBe(1);
-    expect(one.stats().suspects).toBeGreaterThan(0);
+    // Node 24's V8 aborts here; Node 26's often reaches the soft limit instead (no restart).
+    expect(first.restarts).toBeLessThanOrEqual(1);
+    if (first.restarts === 1) expect(one.stats().suspects).toBeGreaterThan(0);
     // Again: now alone in its own executor, so no shared executor is lost.
     const second = await underAttack(one, attack);
     expect(second.outcome.status).toBe("memory_limit");
@@ -152,18 +153,20 @@ describe("host work done for a function is bounded and billed to it", () => {
     );
     expect(watched.outcome.status, JSON.stringify(watched.outcome.error)).toBe("ok");
     expect(
-      watched.outcome.result === false || /non-ASCII|longer than/.test(String(watched.outcome.result)),
+      watched.outcome.result === false || /too costly|longer than/.test(String(watched.outcome.result)),
     ).toBe(true);
     expect(watched.outcome.wallMs).toBeLessThan(1000);
     expect(watched.restarts).toBe(0);
   });
 
-  it("parsing the costliest URLs still allowed, in a loop, ends as cpu_limit: the host's time counts", async () => {
+  it("parsing the costliest URL still allowed, in a loop, ends as cpu_limit: the host's time counts", async () => {
+    // Without billing the isolate's own CPU barely grows while the host parses: it would run to
+    // its 10 s timeout instead.
     const watched = await underAttack(rt, () =>
       runSource(
         rt,
         `export default () => {
-          const u = 'http://' + Array.from({ length: 2000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('') + '/';
+          const u = 'http://' + Array.from({ length: 1000 }, (_, i) => String.fromCodePoint(0x4e00 + i)).join('') + '/';
           for (;;) URL.canParse(u);
         }`,
         { limits: { cpuMs: 300, timeoutMs: 10_000 } },
@@ -182,10 +185,15 @@ describe("host work done for a function is bounded and billed to it", () => {
         for (const k of ["url", "method", "headers", "redirect"]) { try { req[k] = "changed"; } catch {} }
         const res = new Response("y", { status: 201 });
         for (const k of ["status", "statusText", "headers", "url", "redirected", "type"]) { try { res[k] = 0; } catch {} }
-        let forbidden;
+        let forbidden, reused;
         try { new Request("https://example.com/", { method: "CONNECT" }); } catch (e) { forbidden = e.message; }
+        const used = new Response("z"); await used.text();
+        try { used.clone(); } catch (e) { reused = e.constructor.name; }
+        class Mine extends Response { status = 1; }
+        const mine = new Mine("m");
         return { url: req.url, method: req.method, redirect: req.redirect, status: res.status, type: res.type,
-          headersKind: typeof req.headers.get, forbidden, cloned: res.clone().status, error: Response.error().status };
+          headersKind: typeof req.headers.get, forbidden, cloned: res.clone().status, error: Response.error().status,
+          reused, subclassField: mine.status, subclassOk: mine.ok };
       }`,
     );
     expect(out.status, JSON.stringify(out.error)).toBe("ok");
@@ -199,7 +207,28 @@ describe("host work done for a function is bounded and billed to it", () => {
       forbidden: "'CONNECT' HTTP method is unsupported.",
       cloned: 201,
       error: 0,
+      reused: "TypeError",
+      subclassField: 1,
+      subclassOk: true,
     });
+  });
+
+  it("fetch sends the request as constructed, whatever was defined on it since", async () => {
+    const out = await runSource(
+      rt,
+      `export default async () => {
+        const req = new Request("${base}/as-built");
+        Object.defineProperty(req, "url", { value: "http://${"x".repeat(10)}.invalid/" });
+        const forged = Object.create(Request.prototype, { url: { value: "http://forged.invalid/" } });
+        let forgedError;
+        try { await fetch(forged); } catch (e) { forgedError = e.message; }
+        const res = await fetch(req);
+        return { url: res.url, forgedError };
+      }`,
+    );
+    expect(out.status, JSON.stringify(out.error)).toBe("ok");
+    expect(out.result).toMatchObject({ url: `${base}/as-built` });
+    expect((out.result as { forgedError: string }).forgedError).toMatch(/Invalid URL|fetch failed/);
   });
 
   it("digests take at most 8 MB per call, and a view over a large buffer costs only its own bytes", async () => {
@@ -226,6 +255,7 @@ describe("host work done for a function is bounded and billed to it", () => {
   it("one workspace's concurrent runs reserve at most its memory budget; others are not held up", async () => {
     const tight = new FunctionRuntime({ egress: { allow: [] }, workspaceMemoryMb: 128 });
     try {
+      await tight.start();
       const sleepy = "export default async () => { await new Promise((r) => setTimeout(r, 300)); return 1; }";
       const t = performance.now();
       const mine = Promise.all(
@@ -236,10 +266,13 @@ describe("host work done for a function is bounded and billed to it", () => {
       const other = await runSource(tight, "export default () => 2", { workspaceId: "ws_other" });
       const otherMs = performance.now() - t;
       const outs = await mine;
+      const greedyMs = performance.now() - t;
       expect(outs.map((o) => o.status)).toEqual(["ok", "ok", "ok"]);
-      expect(performance.now() - t).toBeGreaterThanOrEqual(900);
+      // One at a time: three rounds of 300 ms.
+      expect(greedyMs).toBeGreaterThanOrEqual(900);
       expect(other.status).toBe("ok");
-      expect(otherMs).toBeLessThan(600);
+      // The other workspace did not wait for the greedy one's rounds.
+      expect(otherMs).toBeLessThan(greedyMs - 400);
     } finally {
       await tight.close();
     }
@@ -282,5 +315,33 @@ describe("no request smuggling between workspaces", () => {
       upstream.closeAllConnections();
       upstream.close();
     }
+  });
+});
+
+describe("the module loader's wrapper", () => {
+  it.each([
+    ["a hashbang", "#!/usr/bin/env node\nexport default () => typeof this;", "undefined"],
+    [
+      "a use strict prologue (still strict)",
+      "'use strict';\nexport default () => (function () { return this; })() === undefined;",
+      true,
+    ],
+    [
+      "both",
+      "#!/usr/bin/env node\n'use strict';\nexport default () => (function () { return this; })() === undefined;",
+      true,
+    ],
+  ])("runs a module with %s", async (_label, source, expected) => {
+    const out = await runSource(rt, source);
+    expect(out.status, JSON.stringify(out.error)).toBe("ok");
+    expect(out.result).toBe(expected);
+  });
+
+  it("maps a top-level error below a hashbang to the user's own line", async () => {
+    const out = await runSource(
+      rt,
+      "#!/usr/bin/env node\nconst a = 1;\nthrow new Error('top ' + a);\nexport default () => 1;",
+    );
+    expect(out.error?.stack).toMatch(/function\.ts:3:\d+/);
   });
 });

@@ -94,7 +94,10 @@ export class ExecutorProcess {
   async close(): Promise<void> {
     if (this.exited) return;
     const gone = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
-    this.child.ref(); // an unref'd child's exit would not keep us waiting for it
+    // Unref'd handles would not keep us waiting for the exit and the end of its pipes.
+    this.child.ref();
+    this.child.channel?.ref();
+    (this.child.stderr as { ref?(): void } | null)?.ref?.();
     this.child.kill("SIGKILL");
     await gone;
   }
@@ -146,6 +149,8 @@ export class ExecutorProcess {
   private died(reason: string): void {
     if (this.exited) return;
     this.exited = true;
+    // Also reached on "error" (the child may still run): nothing of it may outlive this.
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
     clearInterval(this.watchdog);
     this.events.onExit(this, reason);
   }

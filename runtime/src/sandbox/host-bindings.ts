@@ -93,8 +93,13 @@ function parts(u: URL): UrlParts {
 
 export function parseUrl(href: unknown, base: unknown, prop: unknown, value: unknown): UrlParts | string {
   // Parsing runs on the executor's main thread, beside other workspaces' runs: bounded first.
-  for (const v of [href, base, value]) {
-    const problem = typeof v === "string" ? urlTooCostly(v) : undefined;
+  const asHost = prop === "host" || prop === "hostname";
+  for (const [v, host] of [
+    [href, false],
+    [base, false],
+    [value, asHost],
+  ] as const) {
+    const problem = typeof v === "string" ? urlTooCostly(v, host) : undefined;
     if (problem) return problem;
   }
   try {

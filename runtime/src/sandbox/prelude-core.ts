@@ -57,8 +57,26 @@ export function makeHost(
       },
     );
   }
-  // Views are copied whole by isolated-vm: hand the host only the bytes a view covers.
-  const own = (b: Uint8Array) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice());
+  // Views are copied whole by isolated-vm: hand the host only the bytes a view covers. With the
+  // intrinsics taken now, before user code could replace them (or a species).
+  const apply = Reflect.apply;
+  const U8 = Uint8Array;
+  const typedArray = Object.getPrototypeOf(U8.prototype) as object;
+  const getterOf = (o: object, name: string) =>
+    Object.getOwnPropertyDescriptor(o, name)?.get as () => unknown;
+  const offsetOf = getterOf(typedArray, "byteOffset");
+  const lengthOf = getterOf(typedArray, "byteLength");
+  const bufferOf = getterOf(typedArray, "buffer");
+  const bufferLengthOf = getterOf(ArrayBuffer.prototype, "byteLength");
+  const setBytes = (typedArray as { set: (source: Uint8Array) => void }).set;
+  function own(b: Uint8Array): Uint8Array {
+    const length = apply(lengthOf, b, []) as number;
+    if (apply(offsetOf, b, []) === 0 && length === apply(bufferLengthOf, apply(bufferOf, b, []), []))
+      return b;
+    const copy = new U8(length);
+    apply(setBytes, copy, [b]);
+    return copy;
+  }
   return {
     log,
     random,
@@ -324,9 +342,13 @@ export function makeInvoke(
   s: Shared,
 ): (event: string, ctx: string) => Promise<InvokeReply> {
   const RESULT_CAP = 64 * 1024;
+  // Taken now: user code may replace these globals later, and the prelude must keep its caps.
   const parse = JSON.parse;
   const stringify = JSON.stringify;
   const toNull = Object.setPrototypeOf;
+  const apply = Reflect.apply;
+  const Str = String;
+  const sliceText = String.prototype.slice;
   const all = Promise.all.bind(Promise);
   let fn: unknown;
   let loaded = false;
@@ -342,11 +364,12 @@ export function makeInvoke(
   function text(get: () => unknown, cap: number): string {
     try {
       const v = get();
-      return (typeof v === "string" ? v : String(v)).slice(0, cap);
+      return apply(sliceText, typeof v === "string" ? v : Str(v), [0, cap]) as string;
     } catch {
       return "[unprintable]";
     }
   }
+
   function describe(err: unknown): { name: string; message: string; stack?: string } {
     const isObject = typeof err === "object" && err !== null;
     if (!isObject) return { name: "Error", message: text(() => err, 4096) };
@@ -383,6 +406,9 @@ export function makeInvoke(
     } catch (err) {
       reply = { ok: false, error: describe(err) };
     }
+    // Null prototype: neither an Object.prototype.then planted by user code (which would intercept
+    // the reply) nor a planted setter (which would run when the fields below are set) applies.
+    reply = toNull(reply, null) as InvokeReply;
     s.live = false;
     // Cancelled timers settle now, while the invocation (and its deadline) is still running.
     const settling = s.settling.splice(0);
@@ -391,7 +417,6 @@ export function makeInvoke(
     s.gen++;
     reply.pending = s.pending;
     if (loadError) reply.loadFailed = true;
-    // Null prototype: an Object.prototype.then planted by user code cannot intercept the reply.
-    return toNull(reply, null);
+    return reply;
   };
 }

@@ -141,11 +141,34 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       return JSON.parse(await this.text());
     }
   }
-  // The properties the standard makes read-only are read-only here too: fetch() sends what the
-  // constructor validated, never a value written afterwards.
-  const define = Object.defineProperty;
-  function fix(target: object, fields: Record<string, unknown>): void {
-    for (const name in fields) define(target, name, { value: fields[name], enumerable: true });
+  // Request and Response keep their fields in closure-held state read through prototype getters,
+  // like the standard's internal slots: what user code writes on an instance (or a subclass field)
+  // only shadows a getter for its own reads, while fetch() sends what the constructor validated.
+  const apply = Reflect.apply;
+  const { get: slotGet, set: slotSet } = WeakMap.prototype;
+  type RequestFields = { url: string; method: string; headers: HeadersLike; redirect: string };
+  type ResponseFields = {
+    status: number;
+    statusText: string;
+    headers: HeadersLike;
+    url: string;
+    redirected: boolean;
+    type: string;
+  };
+  const requests = new WeakMap<object, RequestFields>();
+  const responses = new WeakMap<object, ResponseFields>();
+  const slot = <T>(map: WeakMap<object, T>, o: unknown): T | undefined =>
+    typeof o === "object" && o !== null ? (apply(slotGet, map, [o]) as T | undefined) : undefined;
+  function getters(proto: object, map: WeakMap<object, Record<string, unknown>>, names: string[]): void {
+    for (const name of names) {
+      Object.defineProperty(proto, name, {
+        configurable: true,
+        enumerable: true,
+        get(this: object) {
+          return slot(map, this)?.[name];
+        },
+      });
+    }
   }
   const FORBIDDEN_METHODS = ["CONNECT", "TRACE", "TRACK"];
   type RequestInit = { method?: string; headers?: unknown; body?: unknown; redirect?: string };
@@ -155,13 +178,14 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
     declare readonly headers: HeadersLike;
     declare readonly redirect: string;
     constructor(input: unknown, init: RequestInit = {}) {
-      const from = input instanceof Request ? input : undefined;
+      const from = slot(requests, input);
       const headers = new NewHeaders(init.headers ?? from?.headers);
       const given = String(init.method ?? from?.method ?? "GET");
       const upper = given.toUpperCase();
       if (FORBIDDEN_METHODS.includes(upper)) throw new TypeError(`'${given}' HTTP method is unsupported.`);
       const method = METHODS.includes(upper) ? upper : given;
-      const body = init.body !== undefined ? bodyBytes(init.body, headers) : (from?._bytes ?? null);
+      const body =
+        init.body !== undefined ? bodyBytes(init.body, headers) : from ? (input as Request)._bytes : null;
       super(body);
       if ((method === "GET" || method === "HEAD") && body !== null) {
         throw new TypeError("Request with GET/HEAD method cannot have body");
@@ -169,21 +193,15 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       const redirect = String(init.redirect ?? from?.redirect ?? "follow");
       if (!["follow", "manual", "error"].includes(redirect)) throw new TypeError("invalid redirect mode");
       const url = from ? from.url : new URLCtor(String(input)).href;
-      fix(this, { url, method, headers, redirect });
+      apply(slotSet, requests, [this, { url, method, headers, redirect }]);
     }
     clone() {
+      if (this._used) throw new TypeError("Request.clone: Body has already been consumed.");
       return new Request(this);
     }
   }
+  getters(Request.prototype, requests, ["url", "method", "headers", "redirect"]);
   type ResponseInit = { status?: number; statusText?: string; headers?: unknown };
-  type ResponseFields = {
-    status: number;
-    statusText: string;
-    headers: HeadersLike;
-    url: string;
-    redirected: boolean;
-    type: string;
-  };
   class Response extends Body {
     declare readonly status: number;
     declare readonly statusText: string;
@@ -199,21 +217,18 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
         throw new RangeError(`Response status must be in 200..599, got ${init.status}`);
       }
       const statusText = String(init.statusText ?? "");
-      fix(this, { status, statusText, headers, url: "", redirected: false, type: "default" });
+      const fields = { status, statusText, headers, url: "", redirected: false, type: "default" };
+      apply(slotSet, responses, [this, fields]);
     }
     get ok() {
-      return this.status >= 200 && this.status < 300;
+      const status = slot(responses, this)?.status ?? 0;
+      return status >= 200 && status < 300;
     }
     clone() {
-      const { status, statusText, url, redirected, type } = this;
-      return made(this._bytes, {
-        status,
-        statusText,
-        headers: new NewHeaders(this.headers),
-        url,
-        redirected,
-        type,
-      });
+      const fields = slot(responses, this);
+      if (!fields) throw new TypeError("Illegal invocation");
+      if (this._used) throw new TypeError("Response.clone: Body has already been consumed.");
+      return made(this._bytes, { ...fields, headers: new NewHeaders(fields.headers) });
     }
     static json(data: unknown, init: ResponseInit = {}) {
       const headers = new NewHeaders(init.headers);
@@ -234,24 +249,26 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       });
     }
   }
+  getters(Response.prototype, responses, ["status", "statusText", "headers", "url", "redirected", "type"]);
   /** A Response with fields the constructor would refuse (status 0, a fetched one's url). */
   function made(bytes: Uint8Array | null, fields: ResponseFields): Response {
     const r = Object.create(Response.prototype) as Response;
     r._bytes = bytes;
     r._used = false;
-    fix(r, fields);
+    apply(slotSet, responses, [r, fields]);
     return r;
   }
   async function fetch(input: unknown, init?: RequestInit): Promise<Response> {
     const req = new Request(input, init);
+    const fields = slot(requests, req) as RequestFields;
     if (s.fetches >= MAX_FETCHES)
       throw new TypeError(`fetch failed: at most ${MAX_FETCHES} requests per invocation`);
     s.fetches++;
     const wire: FetchRequest = {
-      url: req.url,
-      method: req.method,
-      headers: [...req.headers],
-      redirect: req.redirect as FetchRequest["redirect"],
+      url: fields.url,
+      method: fields.method,
+      headers: [...fields.headers],
+      redirect: fields.redirect as FetchRequest["redirect"],
     };
     if (req._bytes) wire.body = req._bytes;
     const reply = await host.fetch(wire);
@@ -264,7 +281,7 @@ export function installFetch(g: Record<string, unknown>, s: Shared, host: Isolat
       redirected: reply.redirected,
       type: "basic",
     });
-    if (req.redirect === "error" && res.status >= 300 && res.status < 400) {
+    if (fields.redirect === "error" && reply.status >= 300 && reply.status < 400) {
       throw new TypeError("fetch failed: redirect mode is 'error'");
     }
     return res;

@@ -70,7 +70,11 @@ export class FunctionRuntime {
   private closed = false;
   private readonly gate: WorkspaceGate;
   private readonly suspects = new Suspects();
+  // Solo executors: one at a time per workspace (so one tenant's suspects cannot fill the queue),
+  // SOLO_AT_ONCE in all.
+  private readonly solosPerWorkspace = new WorkspaceGate(1);
   private readonly solos = new WorkspaceGate(SOLO_AT_ONCE);
+  private readonly soloExecutors = new Set<ExecutorProcess>();
 
   constructor(private readonly opts: FunctionRuntimeOptions) {
     this.slots = new Array<ExecutorProcess | undefined>(Math.max(1, opts.executors ?? 2)).fill(undefined);
@@ -91,6 +95,7 @@ export class FunctionRuntime {
     const ctxJson = JSON.stringify(req.ctx);
     const release = await this.gate.enter(req.workspaceId, req.limits.memoryMb);
     try {
+      if (this.closed) throw new Error("FunctionRuntime is closed");
       if (this.suspects.has(key)) return await this.runSolo(key, req, eventJson, ctxJson);
       let outcome = await this.dispatch(key, req, eventJson, ctxJson, false);
       // Its code was evicted meanwhile, or another run took its executor down: once more.
@@ -117,7 +122,7 @@ export class FunctionRuntime {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.slots.map((e) => e?.close()));
+    await Promise.all([...this.slots, ...this.soloExecutors].map((e) => e?.close()));
   }
 
   private async dispatch(
@@ -188,17 +193,23 @@ export class FunctionRuntime {
     eventJson: string,
     ctxJson: string,
   ): Promise<RunOutcome> {
-    const release = await this.solos.enter("solo", 1);
+    const releaseMine = await this.solosPerWorkspace.enter(req.workspaceId, 1);
+    const release = await this.solos.enter("all", 1);
     try {
-      const exec = this.spawn(await this.executorPath(), true);
+      const path = await this.executorPath();
+      if (this.closed) throw new Error("FunctionRuntime is closed");
+      const exec = this.spawn(path, true);
+      this.soloExecutors.add(exec);
       try {
         const { result, fetchCount } = await this.exchange(exec, key, req, eventJson, ctxJson, true);
         return typeof result === "string" ? lostTwice() : this.toOutcome(result, fetchCount);
       } finally {
+        this.soloExecutors.delete(exec);
         await exec.close();
       }
     } finally {
       release();
+      releaseMine();
     }
   }
 
@@ -263,23 +274,29 @@ export class FunctionRuntime {
   }
 
   /**
-   * A dead executor's runs: when it named the invocation that brought it down, that run alone
-   * fails (memory_limit for V8's out-of-memory) and the others are run again elsewhere; otherwise
-   * every run it held ends as crashed. Whoever is blamed runs alone for a while (Suspects).
+   * A dead executor's runs: when it named the invocation that brought it down (or held only one),
+   * that run alone fails (memory_limit for V8's out-of-memory) and the others are run again
+   * elsewhere; otherwise every run it held ends as crashed. Whoever is blamed runs alone for a
+   * while (Suspects).
    */
   private executorDied(exec: ExecutorProcess, reason: string, solo: boolean): void {
     this.pool.dropExecutor(exec);
     if (!this.closed && !solo) this.restarts++;
     const verdict = exec.verdict();
-    const blamed =
-      solo && exec.inFlight.size === 1 ? exec.inFlight.keys().next().value : verdict?.invocationId;
+    // The run it named; else, when it held one run only, that one. A blame naming no run it held
+    // (V8 failed in an idle isolate) leaves every run ending as crashed.
+    const named = verdict?.invocationId;
+    const alone = exec.inFlight.size === 1 ? exec.inFlight.keys().next().value : undefined;
+    const blamed = named !== undefined && exec.inFlight.has(named) ? named : alone;
     const now = performance.now();
     for (const [id, flight] of exec.inFlight) {
       if (blamed !== undefined && id !== blamed) {
         flight.settle("lost");
         continue;
       }
-      this.suspects.mark(flight.key);
+      // Only a run known to have done it is suspected: guessing would send bystanders to the solo
+      // executors for nothing.
+      if (blamed !== undefined) this.suspects.mark(flight.key);
       const oom = blamed !== undefined && verdict?.outOfMemory === true;
       flight.settle({
         status: oom ? "memory_limit" : "crashed",

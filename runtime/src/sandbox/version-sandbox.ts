@@ -5,7 +5,7 @@
 import type { TraceMap } from "@jridgewell/trace-mapping";
 import { MODULE_GLOBAL, SCRIPT_FILENAME } from "../script-names";
 import type { Invocation } from "./host-bindings";
-import type { Limits } from "./limits";
+import { CAPS, type Limits } from "./limits";
 import type { ExecutorOutcome, RunError, RunStatus } from "./protocol";
 import { lazyTraceMap, mapStack } from "./stack";
 import { type IsolateEvents, idleInvocation, takeWarm, type WarmIsolate as Warm } from "./warm-isolate";
@@ -128,6 +128,8 @@ export class VersionSandbox {
       clearTimeout(wallTimer);
       clearTimeout(cpuTimer);
       inv.ended = true;
+      // An idle isolate blames nobody if V8 fails in it later.
+      if (warm) warm.slot.inv = idleInvocation();
     }
     const cpuUsed = cpuAtStop ?? (warm && !warm.isolate.isDisposed ? warm.isolate.cpuTime : cpuBase);
     const cpuMs = Number(cpuUsed - cpuBase) / 1e6 + inv.hostMs;
@@ -170,6 +172,11 @@ export class VersionSandbox {
     if (discarded) this.discard();
     if (error?.stack) error.stack = mapStack(error.stack, this.traceMap());
     const ok = r.reply?.ok === true ? r.reply : undefined;
+    // The prelude caps the result; measured again here, where user code cannot interfere.
+    if (ok?.json !== undefined && Buffer.byteLength(ok.json) > CAPS.resultBytes) {
+      ok.json = undefined;
+      ok.truncated = true;
+    }
     return {
       status,
       ...(ok?.json !== undefined ? { resultJson: ok.json } : {}),
@@ -191,7 +198,13 @@ export class VersionSandbox {
  * caps; thrown out of script.run, isolated-vm would copy it whole (a 40 MB message, say).
  */
 function wrapModule(code: string): string {
-  return `try {\n${code}\n} catch (e) { ${MODULE_GLOBAL} = [e]; }`;
+  // esbuild keeps a hashbang (not valid inside a block) and a "use strict" prologue (which must
+  // stay a directive, so it moves before the try). Blanked in place: lines and columns keep.
+  const hashbang = /^#!.*\n?/.exec(code)?.[0] ?? "";
+  const body = code.slice(hashbang.length);
+  const directive = /^(["'])use strict\1;?/.exec(body)?.[0] ?? "";
+  const rest = hashbang.replace(/./g, " ") + " ".repeat(directive.length) + body.slice(directive.length);
+  return `${directive}try {\n${rest}\n} catch (e) { ${MODULE_GLOBAL} = [e]; }`;
 }
 
 // Caps on error parts as they leave the executor, whatever produced them (the prelude caps too).
