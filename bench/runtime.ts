@@ -5,6 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { compileFunction, FunctionRuntime, type RunRequest } from "../runtime/src/index";
+import { IsolatePool } from "../runtime/src/sandbox/pool";
 
 const SOURCE = "export default async (event, ctx) => ({ n: event.n + 1, hook: ctx.hook.id });";
 const CTX = { secrets: { TOKEN: "x" }, hook: { id: "h1", name: "bench" }, attempt: 1, deliveryId: "d1" };
@@ -111,6 +112,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < 200; i++) await timed(rt, req(`mem-${i}`));
   const after = pids.reduce((n, pid) => n + rssKb(pid), 0);
   const perIsolateMb = (after - before) / 1024 / 200;
+
+  // A suspect (a version that brought an executor down) runs in an executor of its own per run.
+  const suspects = (rt as unknown as { suspects: { mark(key: string): void } }).suspects;
+  suspects.mark(IsolatePool.key("bench", CTX.hook.id, "suspect"));
+  const solo: number[] = [];
+  for (let i = 0; i < 20; i++) solo.push(await timed(rt, req("suspect")));
   const stats = rt.stats();
   await rt.close();
 
@@ -131,6 +138,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  ratio runtime / bare      warm p50 x${(pct(warm, 50) / bare.warmP50).toFixed(1)}, cold p50 x${(pct(cold, 50) / bare.coldP50).toFixed(1)}, throughput x${(perSec / bare.perSec).toFixed(2)}`,
+  );
+  console.log(
+    `  suspect run (own executor)  p50 ${ms(pct(solo, 50))}  p99 ${ms(pct(solo, 99))}   (x${(pct(solo, 50) / pct(warm, 50)).toFixed(0)} a warm call)`,
   );
   console.log(`  stats ${JSON.stringify(stats)}`);
 }

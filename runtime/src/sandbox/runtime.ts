@@ -2,6 +2,7 @@
 // per version, and turns whatever happens into a RunOutcome. It also serves the executors' fetch
 // requests through the egress client, so the address guard and its options live in this process.
 import { type EgressOptions, egressRequest } from "../egress";
+import { fatesOf, lostTwice } from "./dead-executor";
 import { resolveExecutorPath } from "./executor-path";
 import { ExecutorProcess, type Settled } from "./executor-process";
 import { assertLimits, CAPS, type Limits } from "./limits";
@@ -273,46 +274,19 @@ export class FunctionRuntime {
     });
   }
 
-  /**
-   * A dead executor's runs: when it named the invocation that brought it down (or held only one),
-   * that run alone fails (memory_limit for V8's out-of-memory) and the others are run again
-   * elsewhere; otherwise every run it held ends as crashed. Whoever is blamed runs alone for a
-   * while (Suspects).
-   */
+  /** A dead executor's runs: see dead-executor.ts for what becomes of each. */
   private executorDied(exec: ExecutorProcess, reason: string, solo: boolean): void {
     this.pool.dropExecutor(exec);
     if (!this.closed && !solo) this.restarts++;
-    const verdict = exec.verdict();
-    // The run it named; else, when it held one run only, that one. A blame naming no run it held
-    // (V8 failed in an idle isolate) leaves every run ending as crashed.
-    const named = verdict?.invocationId;
-    const alone = exec.inFlight.size === 1 ? exec.inFlight.keys().next().value : undefined;
-    const blamed = named !== undefined && exec.inFlight.has(named) ? named : alone;
-    const now = performance.now();
-    for (const [id, flight] of exec.inFlight) {
-      if (blamed !== undefined && id !== blamed) {
-        flight.settle("lost");
-        continue;
-      }
-      // Only a run known to have done it is suspected: guessing would send bystanders to the solo
-      // executors for nothing.
-      if (blamed !== undefined) this.suspects.mark(flight.key);
-      const oom = blamed !== undefined && verdict?.outOfMemory === true;
-      flight.settle({
-        status: oom ? "memory_limit" : "crashed",
-        logs: [],
-        logsTruncated: false,
-        error: oom
-          ? { name: "MemoryLimitError", message: "the function exceeded its memory limit" }
-          : { name: "SandboxCrashed", message: `the sandbox process ${reason}` },
-        wallMs: now - flight.started,
-        cpuMs: 0,
-        heapBytes: 0,
-        footprintBytes: 0,
-        discarded: true,
-      });
-    }
+    const flights = [...exec.inFlight];
     exec.inFlight.clear();
+    const runs = flights.map(([id, flight]) => ({ id, started: flight.started }));
+    const fates = fatesOf(runs, exec.verdict(), reason, performance.now());
+    for (const [i, [, flight]] of flights.entries()) {
+      const fate = fates[i] ?? "lost";
+      if (fate !== "lost" && fate.suspect) this.suspects.mark(flight.key);
+      flight.settle(fate === "lost" ? "lost" : fate.outcome);
+    }
     // No eager respawn: an executor that dies at startup must not spin in a restart loop. The slot
     // is refilled when the next run picks it.
   }
@@ -356,18 +330,4 @@ export class FunctionRuntime {
     const { status, statusText, headers, body, url, redirected } = res;
     return { ok: true, status, statusText, headers: Object.entries(headers), body, url, redirected };
   }
-}
-
-/** A run lost with two executors in a row that it was not blamed for: give up on it. */
-function lostTwice(): RunOutcome {
-  return {
-    status: "crashed",
-    logs: [],
-    logsTruncated: false,
-    error: { name: "SandboxCrashed", message: "the sandbox process exited twice during this run" },
-    wallMs: 0,
-    cpuMs: 0,
-    heapBytes: 0,
-    fetchCount: 0,
-  };
 }
