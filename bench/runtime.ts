@@ -70,6 +70,9 @@ async function main(): Promise<void> {
     executors: 2,
     maxIsolates: 500,
     maxPoolMemoryMb: 4096,
+    // Every call of the throughput phase admitted at once: this measures the engine, not the
+    // per-workspace budget.
+    workspaceMemoryMb: 64 * LIMITS.memoryMb,
   });
   await rt.start();
   let seq = 0;

@@ -48,6 +48,7 @@ async function prepare(config: Config): Promise<Running> {
   const logger = createLogger(config.logLevel);
   const runtime = new FunctionRuntime({
     egress: { allow: config.egressAllow },
+    workspaceMemoryMb: config.workspaceFunctionMemoryMb,
     onExecutorStderr: (text) =>
       logger.warn({ executor: text.slice(0, 2000) }, "sandbox executor wrote to stderr"),
   });

@@ -38,6 +38,7 @@ const envSchema = z.object({
   HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
   HOOKRUN_DELIVERY_CONCURRENCY: integer(1, 4096).default(64),
   HOOKRUN_HOST_CONCURRENCY: integer(1, 4096).default(16),
+  HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: integer(128, 1024 * 1024).default(1024),
   HOOKRUN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -54,6 +55,8 @@ export interface Config {
   /** Each worker's deliveries in flight at once, and to one destination host at once. */
   deliveryConcurrency: number;
   hostConcurrency: number;
+  /** Memory limits one workspace's running functions may reserve together, per process. */
+  workspaceFunctionMemoryMb: number;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -90,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retentionDays: e.HOOKRUN_RETENTION_DAYS,
     deliveryConcurrency: e.HOOKRUN_DELIVERY_CONCURRENCY,
     hostConcurrency: e.HOOKRUN_HOST_CONCURRENCY,
+    workspaceFunctionMemoryMb: e.HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB,
     logLevel: e.HOOKRUN_LOG_LEVEL,
   };
 }

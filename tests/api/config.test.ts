@@ -16,6 +16,7 @@ describe("loadConfig", () => {
       retentionDays: 30,
       deliveryConcurrency: 64,
       hostConcurrency: 16,
+      workspaceFunctionMemoryMb: 1024,
       logLevel: "info",
     });
   });
@@ -34,6 +35,7 @@ describe("loadConfig", () => {
       HOOKRUN_RETENTION_DAYS: "7",
       HOOKRUN_DELIVERY_CONCURRENCY: "256",
       HOOKRUN_HOST_CONCURRENCY: "48",
+      HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: "256",
     });
     expect(config).toMatchObject({
       port: 9000,
@@ -43,6 +45,7 @@ describe("loadConfig", () => {
       retentionDays: 7,
       deliveryConcurrency: 256,
       hostConcurrency: 48,
+      workspaceFunctionMemoryMb: 256,
     });
     expect(config.encryptionKey?.equals(Buffer.alloc(32, 7))).toBe(true);
   });
@@ -59,6 +62,7 @@ describe("loadConfig", () => {
     ["HOOKRUN_RETENTION_DAYS", { HOOKRUN_RETENTION_DAYS: "0" }],
     ["HOOKRUN_DELIVERY_CONCURRENCY", { HOOKRUN_DELIVERY_CONCURRENCY: "0" }],
     ["HOOKRUN_HOST_CONCURRENCY", { HOOKRUN_HOST_CONCURRENCY: "many" }],
+    ["HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB", { HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: "64" }],
     ["HOOKRUN_LOG_LEVEL", { HOOKRUN_LOG_LEVEL: "verbose" }],
     ["HOOKRUN_ENCRYPTION_KEY", { DATABASE_URL: "postgres://u@db/h" }],
   ])("names %s when it is wrong", (variable, env) => {

@@ -30,7 +30,10 @@ export type FunctionRuntimeOptions = {
   executorPath?: string;
   /** Receives executor stderr (crash reports); discarded by default. */
   onExecutorStderr?: (text: string) => void;
-  /** Memory limits one workspace's running functions may reserve together (default 256 MB). */
+  /**
+   * Memory limits one workspace's running functions may reserve together (default 1024 MB: the
+   * dispatch worker's 16 functions in flight at the default 64 MB each).
+   */
   workspaceMemoryMb?: number;
 };
 
@@ -80,7 +83,7 @@ export class FunctionRuntime {
   constructor(private readonly opts: FunctionRuntimeOptions) {
     this.slots = new Array<ExecutorProcess | undefined>(Math.max(1, opts.executors ?? 2)).fill(undefined);
     this.pool = new IsolatePool(opts.maxIsolates ?? 200, (opts.maxPoolMemoryMb ?? 1024) * 1024 * 1024);
-    this.gate = new WorkspaceGate(opts.workspaceMemoryMb ?? 256);
+    this.gate = new WorkspaceGate(opts.workspaceMemoryMb ?? 1024);
   }
 
   /** Starts the executors ahead of the first run (optional: run() starts them on demand). */
