@@ -4,10 +4,12 @@ import * as initial from "./20261122190000_initial";
 import * as logIndexes from "./20261122210000_log_indexes";
 import * as claimFunction from "./20261123010000_claim_function";
 import * as queueAutovacuum from "./20261123020000_queue_autovacuum";
+import * as keyCheck from "./20261202010000_key_check";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
   "20261122210000_log_indexes": logIndexes,
   "20261123010000_claim_function": claimFunction,
   "20261123020000_queue_autovacuum": queueAutovacuum,
+  "20261202010000_key_check": keyCheck,
 };

@@ -8,12 +8,14 @@ import { createApp } from "./app";
 import { provisionRootKey, resolveEncryptionKey } from "./bootstrap";
 import { type Config, ConfigError, loadConfig } from "./config";
 import { type OpenedDatabase, openDatabase } from "./db/connect";
+import { DataDirLocked } from "./db/data-dir-lock";
 import { migrateToLatest } from "./db/migrate";
 import { DispatchWorker } from "./dispatch/worker";
 import { startPruner } from "./maintenance/pruner";
 import { createLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
 import { hashApiKey } from "./security/api-keys";
+import { checkEncryptionKey, WrongEncryptionKey } from "./security/key-check";
 import { createSecretBox, type SecretBox } from "./security/secret-box";
 import { HotCache } from "./services/hot-cache";
 
@@ -45,6 +47,7 @@ async function openAndMigrate(config: Config): Promise<OpenedDatabase> {
 async function prepare(config: Config): Promise<Running> {
   const opened = await openAndMigrate(config);
   const box = createSecretBox(await resolveEncryptionKey(config));
+  await checkEncryptionKey(opened.db, box);
   const logger = createLogger(config.logLevel);
   const runtime = new FunctionRuntime({
     egress: { allow: config.egressAllow },
@@ -174,7 +177,22 @@ async function main(argv: string[]): Promise<void> {
   process.exit(2);
 }
 
+/** One line for the failures a start is expected to meet; undefined for bugs (printed whole). */
+function startupProblem(error: unknown): string | undefined {
+  if (error instanceof ConfigError || error instanceof DataDirLocked || error instanceof WrongEncryptionKey)
+    return error.message;
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  // PostgreSQL's refusals (no such database, authentication) and the network's; never the URL
+  // itself, which may hold a password.
+  if (
+    typeof code === "string" &&
+    /^(3D000|28P01|28000|ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN)$/.test(code)
+  )
+    return `cannot open the database at DATABASE_URL: ${typeof message === "string" && message ? message : code}`;
+  return undefined;
+}
+
 main(process.argv.slice(2)).catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(startupProblem(error) ?? error);
   process.exit(1);
 });

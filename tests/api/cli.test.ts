@@ -1,8 +1,10 @@
 // Protects the first-run experience: the built CLI starts on the embedded database with no setup,
 // prints its URL and a root key once (also saved 0600), and that key creates a workspace and a hook.
-// On PostgreSQL, several processes starting at once migrate safely and create exactly one root key.
+// One process per data dir (a second is refused in one line, the first goes on), owner-only files,
+// and a start with another encryption key refused before serving. On PostgreSQL, several processes
+// starting at once migrate safely and create exactly one root key, and a missing database is one line.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,6 +18,23 @@ interface Started {
   rootKey: string | null;
   output: () => string;
   stop: () => Promise<number | null>;
+  /** SIGKILL: no chance to clean up. */
+  kill: () => void;
+}
+
+/** Runs a start that must fail: its exit status and the non-empty lines it wrote to stderr. */
+function refused(env: Record<string, string>): { status: number | null; lines: string[] } {
+  try {
+    execFileSync(process.execPath, [join(root, "dist/cli.js"), "serve"], {
+      env: { PATH: process.env.PATH ?? "", PORT: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 30_000,
+    });
+    return { status: 0, lines: [] };
+  } catch (error) {
+    const { status, stderr } = error as { status: number | null; stderr: Buffer };
+    return { status, lines: String(stderr).split("\n").filter(Boolean) };
+  }
 }
 
 function start(env: Record<string, string>): Promise<Started> {
@@ -42,6 +61,7 @@ function start(env: Record<string, string>): Promise<Started> {
             child.kill("SIGTERM");
             return exited;
           },
+          kill: () => child.kill("SIGKILL"),
         });
       }
     };
@@ -100,6 +120,53 @@ describe("hookrun serve on the embedded database", () => {
     await second.stop();
   });
 
+  it("refuses a second process on the same data dir in one line, while the first goes on", async () => {
+    const first = await start({ HOOKRUN_DATA_DIR: dataDir });
+    try {
+      const second = refused({ HOOKRUN_DATA_DIR: dataDir });
+      expect(second.status).toBe(1);
+      expect(second.lines).toEqual([expect.stringContaining(`${dataDir} is in use by hookrun process`)]);
+      expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
+    } finally {
+      await first.stop();
+    }
+    // The first released it on a clean stop: a new start takes it.
+    const again = await start({ HOOKRUN_DATA_DIR: dataDir });
+    await again.stop();
+  });
+
+  it("takes over the lock of a killed process", async () => {
+    const first = await start({ HOOKRUN_DATA_DIR: dataDir });
+    first.kill();
+    await first.stop();
+    expect(readdirSync(dataDir)).toContain("hookrun.pid");
+    const second = await start({ HOOKRUN_DATA_DIR: dataDir });
+    expect((await fetch(`${second.url}/healthz`)).status).toBe(200);
+    await second.stop();
+  });
+
+  it("keeps the data dir owner-only, whatever the umask", () => {
+    const modes = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true, recursive: true }).flatMap((entry) => {
+        const path = join(entry.parentPath, entry.name);
+        const mode = statSync(path).mode & 0o777;
+        return (entry.isDirectory() ? mode !== 0o700 : mode !== 0o600) ? [`${path} ${mode.toString(8)}`] : [];
+      });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    expect(modes(dataDir)).toEqual([]);
+  });
+
+  it("refuses another encryption key before serving, naming HOOKRUN_ENCRYPTION_KEY", () => {
+    const other = refused({
+      HOOKRUN_DATA_DIR: dataDir,
+      HOOKRUN_ENCRYPTION_KEY: Buffer.alloc(32, 9).toString("base64"),
+    });
+    expect(other.status).toBe(1);
+    expect(other.lines).toEqual([
+      expect.stringMatching(/^HOOKRUN_ENCRYPTION_KEY is not the key this database/),
+    ]);
+  });
+
   it("fails fast with one clear line per bad variable", () => {
     let stderr = "";
     try {
@@ -133,5 +200,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)("hookrun serve on PostgreSQL", () 
     } finally {
       await database.drop();
     }
+  });
+
+  it("says in one line that the database does not exist", () => {
+    const url = new URL(process.env.TEST_DATABASE_URL ?? "");
+    url.pathname = "/hookrun_no_such_database";
+    const out = refused({
+      DATABASE_URL: url.href,
+      HOOKRUN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString("base64"),
+    });
+    expect(out.status).toBe(1);
+    expect(out.lines).toEqual([
+      'cannot open the database at DATABASE_URL: database "hookrun_no_such_database" does not exist',
+    ]);
   });
 });

@@ -1,9 +1,9 @@
 // Opens the database: PostgreSQL when a URL is given (production, scale-out), otherwise embedded PGlite
 // in a data directory (zero-install default). Both return the same Kysely type and the same JS types.
-import { mkdir } from "node:fs/promises";
 import { PGlite, types as pgliteTypes } from "@electric-sql/pglite";
 import { Kysely, PGliteDialect, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import { openDataDir } from "./data-dir";
 import type { Database } from "./schema";
 
 export type Db = Kysely<Database>;
@@ -50,11 +50,18 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     };
   }
 
-  const inMemory = opts.dataDir === undefined || opts.dataDir === "memory://";
-  if (!inMemory && opts.dataDir) await mkdir(opts.dataDir, { recursive: true });
+  const dataDir = opts.dataDir === "memory://" ? undefined : opts.dataDir;
+  // One process per data dir, owner-only files: before PGlite touches the directory.
+  const unlock = dataDir ? openDataDir(dataDir) : () => {};
   const options = { parsers: { [pgliteTypes.INT8]: parseInt8 } };
-  // Create it eagerly so a bad data directory fails here, not on the first request.
-  const pglite = inMemory ? await PGlite.create(options) : await PGlite.create(opts.dataDir, options);
+  let pglite: PGlite;
+  try {
+    // Create it eagerly so a bad data directory fails here, not on the first request.
+    pglite = dataDir ? await PGlite.create(dataDir, options) : await PGlite.create(options);
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   return {
     db,
@@ -65,7 +72,13 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
         if (!pglite.closed) await unlisten();
       };
     },
-    close: () => db.destroy(),
+    close: async () => {
+      try {
+        await db.destroy();
+      } finally {
+        unlock();
+      }
+    },
   };
 }
 

@@ -155,7 +155,14 @@ export interface AttemptsTable {
   created_at: CreatedAt;
 }
 
+/** The service's own facts about this database (e.g. the encryption key's check value). */
+export interface HookrunMetaTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
+  hookrun_meta: HookrunMetaTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   event_types: EventTypesTable;
