@@ -5,6 +5,7 @@ import * as logIndexes from "./20261122210000_log_indexes";
 import * as claimFunction from "./20261123010000_claim_function";
 import * as queueAutovacuum from "./20261123020000_queue_autovacuum";
 import * as keyCheck from "./20261202010000_key_check";
+import * as workers from "./20261202020000_workers";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   "20261123010000_claim_function": claimFunction,
   "20261123020000_queue_autovacuum": queueAutovacuum,
   "20261202010000_key_check": keyCheck,
+  "20261202020000_workers": workers,
 };

@@ -70,6 +70,8 @@ function startWorker(config: Config, running: Running): () => Promise<void> {
       listen: running.opened.listen,
       metrics: running.metrics,
       log: (message, error) => running.logger.error({ err: error, worker: worker.id }, message),
+      // The embedded database is held by this process alone (data-dir lock).
+      soleWorker: running.opened.kind === "pglite",
     },
     { concurrency: config.deliveryConcurrency, perHost: config.hostConcurrency },
   );

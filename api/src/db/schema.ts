@@ -161,8 +161,15 @@ export interface HookrunMetaTable {
   value: string;
 }
 
+/** A dispatch worker that is alive as long as its heartbeat is recent. */
+export interface WorkersTable {
+  id: string;
+  heartbeat_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface Database {
   hookrun_meta: HookrunMetaTable;
+  workers: WorkersTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
   event_types: EventTypesTable;

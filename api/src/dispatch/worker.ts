@@ -8,6 +8,7 @@ import { DELIVERIES_CHANNEL, targetHost, wakeHosts } from "../services/event-wri
 import { type BatchContext, loadBatch } from "./batch";
 import { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
+import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
@@ -26,6 +27,10 @@ export interface WorkerOptions {
   pollMs?: number;
   /** How long stop() lets in-flight deliveries finish before handing them back (default 15 s). */
   drainMs?: number;
+  /** How often the worker beats, renewing its leases (default 2 s; see heartbeat.ts). */
+  heartbeatMs?: number;
+  /** How long another worker may stay silent before its leases are handed back (default 6 s). */
+  staleMs?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -34,6 +39,11 @@ export interface WorkerDeps extends DeliverDeps {
   listen: (channel: string, onNotify: (payload: string) => void) => Promise<Unlisten>;
   log?: (message: string, error?: unknown) => void;
   metrics?: Metrics;
+  /**
+   * The database's only worker (the embedded database, held by one process): every lease it finds
+   * at start is a dead process's, taken back at once.
+   */
+  soleWorker?: boolean;
 }
 
 /** A claimed delivery waiting for a slot, with what its claim loaded. */
@@ -55,6 +65,13 @@ interface HostLane {
  */
 const HOST_SHARE = 3;
 
+/**
+ * A claim's lease: longer than the longest attempt (a 30 s callback or function timeout) with a
+ * wide margin. Heartbeats renew it while the worker lives, and hand it back within seconds once it
+ * dies, so its length only matters if heartbeats stop while the worker goes on.
+ */
+export const DEFAULT_LEASE_MS = 120_000;
+
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -73,6 +90,8 @@ export class DispatchWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private unlisten: Unlisten | null = null;
   private readonly recorder: Recorder;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -83,16 +102,40 @@ export class DispatchWorker {
       concurrency,
       perHost: options.perHost ?? 16,
       prefetch: options.prefetch ?? concurrency,
-      leaseMs: options.leaseMs ?? 120_000,
+      leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       pollMs: options.pollMs ?? 1_000,
       drainMs: options.drainMs ?? 15_000,
+      heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
+      staleMs: options.staleMs ?? STALE_MS,
     };
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
   }
 
   async start(): Promise<void> {
+    // Registered before the first claim: a lease whose owner is not a live worker is handed back.
+    await beat(this.deps.db, this.id, [], this.options.leaseMs);
+    if (this.deps.soleWorker) {
+      const released = await reapDead(this.deps.db, 0);
+      if (released > 0) this.log(`took back ${released} deliveries a stopped process had claimed`);
+    }
     this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, (payload) => this.onDeliveries(payload));
+    this.heartbeat = setInterval(() => void this.beatOnce(), this.options.heartbeatMs).unref();
     this.loopDone = this.loop();
+  }
+
+  /** Says it is alive, renews the leases it holds, and hands back those of dead workers. */
+  private async beatOnce(): Promise<void> {
+    if (this.beating || this.stopping) return;
+    this.beating = true;
+    try {
+      const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.map((w) => w.delivery.id));
+      await beat(this.deps.db, this.id, [...this.inFlight.keys(), ...waiting], this.options.leaseMs);
+      if (!this.deps.soleWorker && (await reapDead(this.deps.db, this.options.staleMs)) > 0) this.poke();
+    } catch (error) {
+      this.log("heartbeat failed; leases run on until the next one", error);
+    } finally {
+      this.beating = false;
+    }
   }
 
   /** New work may be due (a NOTIFY): claims again now rather than at the next poll. */
@@ -127,6 +170,7 @@ export class DispatchWorker {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.heartbeat);
     this.wake();
     await this.loopDone;
     await this.unlisten?.();
@@ -151,6 +195,7 @@ export class DispatchWorker {
       await releaseLease(this.deps.db, this.id, [...this.inFlight.keys()]).catch((e) =>
         this.log("release", e),
       );
+    await retire(this.deps.db, this.id).catch((e) => this.log("retire", e));
   }
 
   /** Room for more claimed deliveries: running and waiting together stay under concurrency + prefetch. */
