@@ -86,7 +86,12 @@ export function createApp(deps: AppDeps) {
 
   app.on("POST", "/v1/workspaces/:ws/events", limitBody(maxEventBytes));
   app.use("/v1/*", limitBody(Math.max(MAX_BODY_BYTES, maxEventBytes)));
-  app.use("/v1/*", authentication(deps.db, deps.rootKeyHash, deps.cache));
+  app.use(
+    "/v1/*",
+    authentication(deps.db, deps.rootKeyHash, deps.cache, (message, err) =>
+      deps.logger.error({ err }, message),
+    ),
+  );
   app.use("/v1/workspaces/:ws/*", workspaceAccess(deps.db));
 
   const version = deps.version ?? "0.1.0";

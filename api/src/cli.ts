@@ -37,18 +37,22 @@ interface Running {
   metrics: Metrics;
 }
 
-async function openAndMigrate(config: Config): Promise<OpenedDatabase> {
-  const opened = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+async function openAndMigrate(config: Config, logger: Logger): Promise<OpenedDatabase> {
+  const opened = await openDatabase({
+    url: config.databaseUrl,
+    dataDir: config.dataDir,
+    log: (message, error) => logger.error({ err: error }, message),
+  });
   const { applied } = await migrateToLatest(opened.db);
-  if (applied.length > 0) console.log(`migrations applied: ${applied.join(", ")}`);
+  if (applied.length > 0) logger.info({ migrations: applied }, "migrations applied");
   return opened;
 }
 
 async function prepare(config: Config): Promise<Running> {
-  const opened = await openAndMigrate(config);
+  const logger = createLogger(config.logLevel);
+  const opened = await openAndMigrate(config, logger);
   const box = createSecretBox(await resolveEncryptionKey(config));
   await checkEncryptionKey(opened.db, box);
-  const logger = createLogger(config.logLevel);
   const runtime = new FunctionRuntime({
     egress: { allow: config.egressAllow },
     workspaceMemoryMb: config.workspaceFunctionMemoryMb,
@@ -78,6 +82,7 @@ function startWorker(config: Config, running: Running): () => Promise<void> {
   void worker.start().then(() => running.logger.info({ worker: worker.id }, "dispatch worker started"));
   const stopPruner = startPruner(running.opened.db, {
     retentionDays: config.retentionDays,
+    vacuum: running.opened.kind === "pglite",
     onResult: (result) => running.logger.info(result, "retention: pruned expired attempts and events"),
     onError: (error) => running.logger.error({ err: error }, "retention: pruning failed"),
   });
@@ -118,7 +123,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     }
     console.log(lines.join("\n"));
   });
-  onShutdown(async () => {
+  onShutdown(running.logger, async () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stopWorker?.();
     await cache.stop();
@@ -130,7 +135,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
 async function runWorker(config: Config): Promise<void> {
   const running = await prepare(config);
   const stopWorker = startWorker(config, running);
-  onShutdown(async () => {
+  onShutdown(running.logger, async () => {
     await stopWorker();
     await running.runtime.close();
     await running.opened.close();
@@ -138,17 +143,17 @@ async function runWorker(config: Config): Promise<void> {
 }
 
 /** Runs `stop` once on SIGINT/SIGTERM; a stop that hangs is cut short so the process does exit. */
-function onShutdown(stop: () => Promise<void>): void {
+function onShutdown(logger: Logger, stop: () => Promise<void>): void {
   let stopping = false;
   const handle = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`${signal}: shutting down`);
+    logger.info({ signal }, "shutting down");
     setTimeout(() => process.exit(1), 30_000).unref();
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error("shutdown failed", error);
+        logger.error({ err: error }, "shutdown failed");
         process.exit(1);
       },
     );
@@ -172,7 +177,7 @@ async function main(argv: string[]): Promise<void> {
   if (command === "serve") return serveApi(config, !values["no-worker"]);
   if (command === "worker") return runWorker(config);
   if (command === "migrate") {
-    const opened = await openAndMigrate(config);
+    const opened = await openAndMigrate(config, createLogger(config.logLevel));
     return opened.close();
   }
   console.error(`unknown command "${command}"\n\n${USAGE}`);

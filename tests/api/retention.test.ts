@@ -1,6 +1,10 @@
 // Protects retention: expired attempts and finished events are pruned in bounded batches, while
-// anything recent, and any event whose delivery is still pending, is kept whatever its age.
+// anything recent, and any event whose delivery is still pending, is kept whatever its age; and the
+// busy tables can be vacuumed where nothing else does it (PGlite has no autovacuum).
+
+import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUSY_TABLES, vacuumBusyTables } from "../../api/src/maintenance/vacuum";
 import { pruneExpired } from "../../api/src/services/retention";
 import { callbackHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
@@ -83,5 +87,17 @@ describe.each(testDatabases)("retention on $name", (target) => {
       events: 0,
       batches: 2,
     });
+  });
+
+  it("vacuums and analyzes the busy tables", async () => {
+    await vacuumBusyTables(api.db);
+    const { rows } = await sql<{ relname: string; vacuumed: boolean; analyzed: boolean }>`
+      select relname, last_vacuum is not null as vacuumed, last_analyze is not null as analyzed
+      from pg_stat_user_tables where relname = any(${[...BUSY_TABLES]}::text[]) order by relname`.execute(
+      api.db,
+    );
+    expect(rows).toEqual(
+      [...BUSY_TABLES].sort().map((relname) => ({ relname, vacuumed: true, analyzed: true })),
+    );
   });
 });

@@ -34,18 +34,28 @@ export function parseInt8(value: string): number | bigint {
 // timestamptz already parses to Date on both drivers, so it needs no parser.
 pg.types.setTypeParser(pg.types.builtins.INT8, parseInt8);
 
-export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<OpenedDatabase> {
+/** Where the database layer reports what it recovers from (the service's logger; stderr if none). */
+export type DbLog = (message: string, error: Error) => void;
+
+const stderrLog: DbLog = (message, error) => console.error(`${message}: ${error.message}`);
+
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir?: string;
+  log?: DbLog;
+}): Promise<OpenedDatabase> {
+  const log = opts.log ?? stderrLog;
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url });
     // An idle client dying (server restart, network) emits 'error' on the pool; unhandled, that would
     // crash the process. The pool drops the client and the next query reconnects or reports the error.
-    pool.on("error", (error) => console.error(`postgres pool: idle client error: ${error.message}`));
+    pool.on("error", (error) => log("postgres pool: idle client error", error));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const url = opts.url;
     return {
       db,
       kind: "postgres",
-      listen: (channel, onNotify) => listenPostgres(url, channel, onNotify),
+      listen: (channel, onNotify) => listenPostgres(url, channel, onNotify, log),
       close: () => closePool(db, pool),
     };
   }
@@ -128,6 +138,7 @@ async function listenPostgres(
   url: string,
   channel: string,
   onNotify: (payload: string) => void,
+  log: DbLog,
 ): Promise<Unlisten> {
   if (!CHANNEL.test(channel)) throw new Error(`invalid channel name ${channel}`);
   let client: pg.Client | null = null;
@@ -141,7 +152,7 @@ async function listenPostgres(
     });
     // A dropped connection is re-established; until then the polling backstop covers wake-ups.
     next.on("error", (error) => {
-      console.error(`postgres listener: ${error.message}`);
+      log("postgres listener: connection lost; reconnecting", error);
       reconnect();
     });
     try {
@@ -149,7 +160,7 @@ async function listenPostgres(
       await next.query(`LISTEN ${channel}`);
       client = next;
     } catch (error) {
-      console.error(`postgres listener: ${(error as Error).message}`);
+      log("postgres listener: could not listen; retrying", error as Error);
       await next.end().catch(() => undefined);
       reconnect();
     }

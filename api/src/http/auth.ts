@@ -23,6 +23,7 @@ export function authentication(
   db: Db,
   configuredRootKeyHash: string | undefined,
   cache?: HotCache,
+  log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
 ): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header("authorization") ?? "");
@@ -46,7 +47,7 @@ export function authentication(
     // The change is committed: a failed NOTIFY must not turn it into an error. Other processes then
     // see it when their entries expire (the cache's TTL, 5 s by default).
     await announceChange(db, ws[1]).catch((error: unknown) =>
-      console.error(`cache announcement for ${ws[1]} failed: ${(error as Error).message}`),
+      log(`cache announcement for ${ws[1]} failed`, error),
     );
   });
 }

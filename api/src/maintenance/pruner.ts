@@ -1,10 +1,14 @@
-// Runs retention on a timer in worker processes: first shortly after start, then every hour.
+// Runs retention on a timer in worker processes: first shortly after start, then every hour; on the
+// embedded database (no autovacuum) it vacuums the busy tables after each round.
 import type { Db } from "../db/connect";
 import { type PruneResult, pruneExpired } from "../services/retention";
+import { vacuumBusyTables } from "./vacuum";
 
 export interface PrunerOptions {
   retentionDays: number;
   intervalMs?: number;
+  /** Vacuum the busy tables after each round (the embedded database has no autovacuum). */
+  vacuum?: boolean;
   onResult?: (result: PruneResult) => void;
   onError?: (error: unknown) => void;
 }
@@ -14,7 +18,10 @@ export function startPruner(db: Db, options: PrunerOptions): () => Promise<void>
   let stopped = false;
   const run = () => {
     running = pruneExpired(db, { retentionDays: options.retentionDays })
-      .then((result) => options.onResult?.(result))
+      .then(async (result) => {
+        options.onResult?.(result);
+        if (options.vacuum) await vacuumBusyTables(db);
+      })
       .catch((error: unknown) => options.onError?.(error));
   };
   const first = setTimeout(run, 30_000);
