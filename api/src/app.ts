@@ -9,6 +9,7 @@ import { loadEditorAssets } from "./editor/assets";
 import { authentication, workspaceAccess } from "./http/auth";
 import type { AppEnv } from "./http/env";
 import { ApiError, errorResponse, toApiError } from "./http/errors";
+import { jsonLimits } from "./http/json-limits";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
 import { apiKeyRoutes } from "./routes/api-keys";
@@ -93,6 +94,7 @@ export function createApp(deps: AppDeps) {
     ),
   );
   app.use("/v1/workspaces/:ws/*", workspaceAccess(deps.db));
+  app.use("/v1/*", jsonLimits());
 
   const version = deps.version ?? "0.1.0";
   const routes = app

@@ -1,8 +1,8 @@
 // hookrun serve | worker | migrate. Parses config once, fails fast with a clear message, and shuts
 // down cleanly: the API stops accepting, the worker finishes or hands back its deliveries.
+import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { serve } from "@hono/node-server";
 import { FunctionRuntime } from "@hookrun/runtime";
 import { createApp } from "./app";
 import { provisionRootKey, resolveEncryptionKey } from "./bootstrap";
@@ -11,6 +11,7 @@ import { type OpenedDatabase, openDatabase } from "./db/connect";
 import { DataDirLocked } from "./db/data-dir-lock";
 import { migrateToLatest } from "./db/migrate";
 import { DispatchWorker } from "./dispatch/worker";
+import { createHttpServer } from "./http/node-server";
 import { startPruner } from "./maintenance/pruner";
 import { createLogger, type Logger } from "./observability/logger";
 import { createMetrics, type Metrics } from "./observability/metrics";
@@ -112,7 +113,9 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     cache,
   });
   const stopWorker = withWorker ? startWorker(config, running) : null;
-  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+  const server = createHttpServer(app.fetch);
+  server.listen(config.port, config.host, () => {
+    const info = server.address() as AddressInfo;
     const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
     // One write, so whoever reads the output sees the URL and the key together.
     const lines = [`hookrun listening on http://${host}:${info.port} (database: ${running.opened.kind})`];

@@ -600,6 +600,23 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
     }
   });
 
+  it("brings a pending delivery's next try forward to now (retry now)", async () => {
+    receiver.reply(() => ({ status: 503 }));
+    const hook = await hookWith({});
+    const accepted = await post({ type: "verification", data: { now: 1 } });
+    const id = accepted.body.deliveries[0].id;
+    // Failed once, and waiting for its next try (5 s on the schedule).
+    await expect.poll(async () => (await delivery(id)).attempts).toBe(1);
+    expect((await delivery(id)).status).toBe("pending");
+    receiver.reply(() => ({ status: 200 }));
+    const started = Date.now();
+    const retried = await admin("POST", `/deliveries/${id}/retry`);
+    expect(retried.status).toBe(202);
+    expect((await settled(id)).status).toBe("succeeded");
+    expect(Date.now() - started).toBeLessThan(4000);
+    await admin("DELETE", `/hooks/${hook.id}`);
+  });
+
   it("lists events with deliveries, deliveries by hook, retries a failed delivery and replays a range", async () => {
     receiver.reply(() => ({ status: 410 }));
     const hook = await hookWith({});

@@ -237,6 +237,10 @@ describe.each(testDatabases)("hooks on $name", (target) => {
 
     const deployed = await admin("POST", `/${id}/deploy`, {});
     expect(deployed.body).toMatchObject({ version: 2, live: true });
+    // The same draft again: the live version answers, no duplicate is made.
+    const again = await admin("POST", `/${id}/deploy`, {});
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(deployed.body);
     const history = await admin("GET", `/${id}/versions`);
     expect(history.body.data.map((v: { version: number; live: boolean }) => [v.version, v.live])).toEqual([
       [2, true],

@@ -112,12 +112,13 @@ export class DispatchWorker {
   }
 
   async start(): Promise<void> {
-    // Registered before the first claim: a lease whose owner is not a live worker is handed back.
-    await beat(this.deps.db, this.id, [], this.options.leaseMs);
     if (this.deps.soleWorker) {
+      // Every lease (and worker row) left in the database is a stopped process's.
       const released = await reapDead(this.deps.db, 0);
       if (released > 0) this.log(`took back ${released} deliveries a stopped process had claimed`);
     }
+    // Registered before the first claim: a lease whose owner is not a live worker is handed back.
+    await beat(this.deps.db, this.id, [], this.options.leaseMs);
     this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, (payload) => this.onDeliveries(payload));
     this.heartbeat = setInterval(() => void this.beatOnce(), this.options.heartbeatMs).unref();
     this.loopDone = this.loop();

@@ -6,6 +6,8 @@ import type { Failure, FailureCode, FailureDetail, Result } from "../services/re
 import type { AppEnv } from "./env";
 
 export type ErrorCode =
+  | "bad_request"
+  | "headers_too_large"
   | "malformed_json"
   | "validation_failed"
   | "unauthorized"
@@ -84,8 +86,23 @@ export function toApiError(error: unknown, log: (message: string, error: unknown
       "unprocessable",
       "the request holds the character U+0000 (NUL), which hookrun cannot store; remove or replace it",
     );
+  // The last guard: a value the database refused as data (class 22: out of range, invalid syntax
+  // for its type, ...) came from the request. The schemas should have refused it; if one did not,
+  // the caller still gets a 4xx naming what the database said, never a 500.
+  const refused = dataException(error);
+  if (refused) {
+    log("a value reached the database that the schemas should have refused", error);
+    return new ApiError(422, "unprocessable", `the database cannot store a value of the request: ${refused}`);
+  }
   log("unhandled error", error);
   return new ApiError(500, "internal", "internal error; the request id identifies it in the server log");
+}
+
+/** PostgreSQL's (and PGlite's) message for a data exception (SQLSTATE class 22), if that is what it is. */
+function dataException(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return typeof code === "string" && code.startsWith("22") ? String(message).slice(0, 300) : undefined;
 }
 
 /**

@@ -6,6 +6,7 @@ import { bearerSecurity, createRouter } from "../http/router";
 import {
   commonErrors,
   conflictError,
+  Instant,
   invalidError,
   json,
   jsonBody,
@@ -31,8 +32,8 @@ const DeliveryParam = WorkspaceParam.extend({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 const ReplayBody = z.strictObject({
-  since: z.iso.datetime({ offset: true }),
-  until: z.iso.datetime({ offset: true }).optional().openapi({ description: "Defaults to now" }),
+  since: Instant,
+  until: Instant.optional().openapi({ description: "Defaults to now" }),
 });
 const ReplayResult = z
   .object({ events: z.number().int(), deliveries: z.number().int() })
@@ -85,7 +86,8 @@ export function deliveryRoutes(store: Store) {
         tags,
         middleware: operators,
         security: bearerSecurity,
-        summary: "Attempt a finished delivery once more, now",
+        summary:
+          "Attempt a delivery now: a finished one once more, a pending one waiting for its next try at once (409 while a worker is attempting it)",
         request: { params: DeliveryParam },
         responses: {
           202: json(DeliveryView, "Queued"),

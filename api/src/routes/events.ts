@@ -7,12 +7,14 @@ import type { Metrics } from "../observability/metrics";
 import {
   commonErrors,
   conflictError,
+  Instant,
   invalidError,
   json,
   jsonBody,
   notFoundError,
   PageQuery,
   pageOf,
+  StorableText,
   WorkspaceParam,
 } from "../schemas/common";
 import { EventIngest, EventView, IngestResponse } from "../schemas/events";
@@ -25,9 +27,9 @@ const IdempotencyHeader = z.object({
   }),
 });
 const EventListQuery = PageQuery.extend({
-  type: z.string().max(100).optional(),
-  since: z.iso.datetime({ offset: true }).optional(),
-  until: z.iso.datetime({ offset: true }).optional(),
+  type: StorableText.max(100).optional(),
+  since: Instant.optional(),
+  until: Instant.optional(),
 });
 const EventParam = WorkspaceParam.extend({
   id: z

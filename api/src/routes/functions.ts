@@ -47,7 +47,8 @@ export function functionRoutes(store: Store) {
         tags,
         middleware: writers,
         security: bearerSecurity,
-        summary: "Make the draft (or, with `version`, an earlier version) the live version",
+        summary:
+          "Make the draft (or, with `version`, an earlier version) the live version; deploying the draft that is already live answers with that version and makes no new one",
         request: { params: HookIdParam, ...jsonBody(DeployBody) },
         responses: { 200: json(FunctionVersionView, "The live version"), ...errors },
       }),

@@ -1,5 +1,14 @@
 // Schemas shared by every route: the error envelope, ids, pagination, names.
 import { z } from "@hono/zod-openapi";
+import { isStorableInstant } from "../services/instant";
+
+/** An ISO 8601 instant with an offset, that the database can store (a real date, years 0001-9999). */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .refine(isStorableInstant, "must be a real date-time between the years 0001 and 9999");
+
+/** Text the database can store: no U+0000 (PostgreSQL refuses it in text). */
+export const StorableText = z.string().refine((v) => !v.includes("\u0000"), "must not contain U+0000");
 
 export const ErrorSchema = z
   .object({

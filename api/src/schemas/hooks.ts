@@ -38,8 +38,12 @@ export const HeaderName = z
 const HeaderValue = z
   .string()
   .max(4096)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  .regex(/^[^\u0000-\u0008\u000a-\u001f\u007f]*$/, "must not contain control characters");
+  // What HTTP (and Node) can send: tab, visible ASCII and Latin-1; no control characters, nothing
+  // above U+00FF (a "…" in a value was accepted, then failed every delivery for a day).
+  .regex(
+    /^[\t\u0020-\u007e\u0080-\u00ff]*$/,
+    "must hold only tab, printable ASCII and Latin-1 characters (no control characters, nothing above U+00FF)",
+  );
 const Headers = z
   .record(HeaderName, HeaderValue)
   .refine((h) => Object.keys(h).length <= 20, "at most 20 headers");
@@ -260,6 +264,7 @@ export const DeployBody = z.strictObject({
     .number()
     .int()
     .min(1)
+    .max(2_147_483_647)
     .optional()
     .openapi({ description: "Roll back to this version; the draft when omitted." }),
 });

@@ -1,24 +1,21 @@
 // The execution log (one record per attempt), its live tail and per-hook stats.
 import { z } from "@hono/zod-openapi";
-import { PageQuery } from "./common";
+import { Instant, PageQuery, StorableText } from "./common";
 
-const Id = z.string().max(64);
-const Instant = z.iso.datetime({ offset: true });
+const Id = StorableText.max(64);
 
 /** The filters shared by the log list and its live tail. */
 export const LogFilterQuery = z.object({
   hookId: Id.optional(),
   kind: z.enum(["callback", "function"]).optional(),
-  outcome: z
-    .string()
-    .min(1)
+  outcome: StorableText.min(1)
     .max(64)
     .optional()
     .openapi({ description: "`success` or a failure outcome such as `http_error`, `timeout`, `error`" }),
   status: z.enum(["succeeded", "failed"]).optional().openapi({
     description: "Shorthand: `succeeded` is outcome `success`, `failed` is any other outcome",
   }),
-  eventType: z.string().max(100).optional(),
+  eventType: StorableText.max(100).optional(),
   eventId: Id.optional(),
   since: Instant.optional().openapi({ description: "Attempts recorded at or after this instant" }),
   until: Instant.optional().openapi({ description: "Attempts recorded before this instant" }),

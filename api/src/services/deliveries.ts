@@ -61,8 +61,8 @@ export async function retryDelivery(
     .executeTakeFirst();
   if (!row) return failure("not_found", `delivery ${id} not found`);
   if (row.deleted_at) return failure("invalid", "the hook of this delivery was deleted");
-  if (row.status === "pending")
-    return failure("conflict", "the delivery is still pending; it will be attempted as scheduled");
+  // A finished delivery is attempted again; a pending one waiting for its next try is brought
+  // forward to now ("retry now"). Only one a worker is attempting this moment (leased) is left be.
   const updated = await db.transaction().execute(async (tx) => {
     const next = await tx
       .updateTable("deliveries")
@@ -74,11 +74,14 @@ export async function retryDelivery(
         updated_at: sql`now()`,
       })
       .where("id", "=", id)
+      .where((w) => w.or([w("status", "<>", "pending"), w("lease_owner", "is", null)]))
       .returningAll()
-      .executeTakeFirstOrThrow();
-    await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
+      .executeTakeFirst();
+    if (next) await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
     return next;
   });
+  if (!updated)
+    return failure("conflict", "the delivery is being attempted right now; its result decides what follows");
   return success(presentDelivery(updated));
 }
 

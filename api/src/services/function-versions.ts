@@ -58,6 +58,15 @@ export async function deploy(
       .select((eb) => eb.fn.max("version").as("max"))
       .where("hook_id", "=", id)
       .executeTakeFirst();
+    // Deploying the draft that is already live changes nothing: the live version answers, and no
+    // duplicate version is made.
+    const live = await tx
+      .selectFrom("function_versions")
+      .selectAll()
+      .where("hook_id", "=", id)
+      .where("version", "=", hook.value.live_version ?? 0)
+      .executeTakeFirst();
+    if (live && live.source === source) return live;
     const version = (latest?.max ?? 0) + 1;
     const row = await tx
       .insertInto("function_versions")

@@ -3,6 +3,7 @@
 // a cursor built from one would skip rows sharing that millisecond (a worker's batch of attempts
 // shares one created_at), so the timestamp travels as text straight from SQL.
 import { type SelectQueryBuilder, sql } from "kysely";
+import { isStorableInstant } from "./instant";
 import { type FailureDetail, failure, success } from "./result";
 
 export interface PageRequest {
@@ -35,8 +36,10 @@ export function decodeCursor(cursor: string, path = "cursor"): Position | Failur
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
     if (Array.isArray(parsed) && typeof parsed[0] === "string" && typeof parsed[1] === "string") {
-      if (ISO_MICROS.test(parsed[0]) && !Number.isNaN(Date.parse(parsed[0])))
-        return { at: parsed[0], id: parsed[1] };
+      const [at, id] = parsed as [string, string];
+      // What it decodes must be storable too: a real date, an id without U+0000.
+      if (ISO_MICROS.test(at) && isStorableInstant(at) && id.length <= 64 && !id.includes("\u0000"))
+        return { at, id };
     }
   } catch {
     // fall through to the error below
