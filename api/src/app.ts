@@ -56,7 +56,13 @@ const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function createApp(deps: AppDeps) {
-  const store = { db: deps.db, box: deps.box, cache: deps.cache, events: new EventWriter(deps.db) };
+  const store = {
+    db: deps.db,
+    box: deps.box,
+    cache: deps.cache,
+    events: new EventWriter(deps.db),
+    egressAllow: deps.egress.allow,
+  };
   const maxEventBytes = deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 
   const app = new OpenAPIHono<AppEnv>();

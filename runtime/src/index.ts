@@ -21,6 +21,7 @@ export {
   type ResolvedAddress,
   UNSENDABLE_HEADERS,
 } from "./egress";
+export { egressWarnings } from "./egress-warnings";
 export { failingTooLong, MAX_ATTEMPTS, nextAttemptDelayMs, shouldGiveUp } from "./retry";
 export { CAPS, type Limits, MAX_TIMEOUT_MS, MEMORY_MB } from "./sandbox/limits";
 export type { LogLine, RunContext, RunError, RunOutcome, RunStatus } from "./sandbox/protocol";

@@ -3,7 +3,8 @@
 // hook's page; "Send test" showing the receiver's answer (and the receiver getting the header and a
 // valid Standard Webhooks signature); revealing and rotating the signing secret; real deliveries; the
 // list's enabled switch; a duplicate name's 409 shown in the form; editing write-only headers and
-// deleting behind a confirmation; and operators seeing everything read-only.
+// deleting behind a confirmation; the egress guard's warning about a refused URL; and operators
+// seeing everything read-only.
 import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -256,6 +257,24 @@ describeBrowser("hooks pages", () => {
     await page.waitForURL(/#\/w\/[^/]+\/hooks$/);
     expect((await api("GET", `/hooks/${id}`)).status).toBe(404);
     expect(await page.getByRole("link", { name: "to-edit" }).count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it("shows the egress guard's warning about a URL it refuses on the hook's settings", async () => {
+    // Nothing is sent: the hook is only saved and shown.
+    const made = await api("POST", "/hooks", {
+      kind: "callback",
+      name: "private-receiver",
+      events: ["verification"],
+      urls: ["http://10.0.0.5/hook"],
+    });
+    const { page, errors } = await signedIn(keys.admin);
+    await page.goto(`${server.url}/#/w/${keys.ws}/hooks/${made.body.id}`);
+    await page.getByRole("heading", { name: "private-receiver" }).waitFor();
+    const notice = page.locator(".egress-warnings");
+    await notice.getByText("Refused by the egress guard").waitFor();
+    expect(await notice.textContent()).toContain("HOOKRUN_EGRESS_ALLOW");
+    await api("DELETE", `/hooks/${made.body.id}`);
     expect(errors).toEqual([]);
   });
 

@@ -71,15 +71,24 @@ export async function insertAttempt(
   return id;
 }
 
-/** What happens to the delivery after this attempt. */
+/**
+ * What happens to the delivery after this attempt. The egress guard's refusal ("blocked") is
+ * retried once, on the schedule's first step (a name may resolve elsewhere in a moment); refused a
+ * second time in a row, the target resolves where the guard will keep refusing until the operator
+ * changes HOOKRUN_EGRESS_ALLOW, which a restart applies, so the delivery fails instead of retrying
+ * for a day. A retry by hand attempts it again.
+ */
 export function nextStep(
   record: AttemptRecord,
   attemptsSoFar: number,
   maxAttempts: number,
+  previousOutcome: string | null = null,
   random: () => number = Math.random,
 ): { status: DeliveryStatus; delayMs: number } {
   if (succeeded(record)) return { status: "succeeded", delayMs: 0 };
-  if (gone(record) || shouldGiveUp(attemptsSoFar, maxAttempts)) return { status: "failed", delayMs: 0 };
+  const blockedAgain = record.outcome === "blocked" && previousOutcome === "blocked";
+  if (gone(record) || blockedAgain || shouldGiveUp(attemptsSoFar, maxAttempts))
+    return { status: "failed", delayMs: 0 };
   const delayMs = nextAttemptDelayMs(attemptsSoFar, { random, retryAfterMs: record.retryAfterMs ?? null });
   return delayMs === null ? { status: "failed", delayMs: 0 } : { status: "pending", delayMs };
 }
@@ -104,7 +113,7 @@ function updateOf(finished: Finished): DeliveryUpdate {
     };
   }
   const attempts = delivery.attempts + 1;
-  const step = nextStep(finished.record, attempts, finished.hook.retry.maxAttempts);
+  const step = nextStep(finished.record, attempts, finished.hook.retry.maxAttempts, delivery.last_outcome);
   return {
     id: delivery.id,
     status: step.status,

@@ -213,6 +213,10 @@ export const CallbackHookView = z
     method: z.enum(["POST", "PUT", "GET"]),
     urls: z.array(z.string()),
     disabledUrls: z.array(z.object({ url: z.string(), at: z.string(), reason: z.string() })),
+    warnings: z.array(z.string()).openapi({
+      description:
+        "URLs the egress guard refuses as they stand (a private, loopback or metadata address): saved, but delivered only once HOOKRUN_EGRESS_ALLOW allows them",
+    }),
     headers: MaskedMap,
     timeoutMs: z.number().int(),
     signing: SigningView,

@@ -5,4 +5,6 @@ import type { SecretBox } from "../security/secret-box";
 export interface Store {
   db: Db;
   box: SecretBox;
+  /** The egress allow-list (HOOKRUN_EGRESS_ALLOW), for warnings about URLs it refuses. */
+  egressAllow?: readonly string[];
 }

@@ -1,5 +1,5 @@
 // The hook registry: both kinds in one resource, discriminated by `kind`.
-import { compileFunction } from "@hookrun/runtime";
+import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import type { HookRow, HookUpdate, NewHook, SigningConfig } from "../db/schema";
 import { newId } from "../ids";
 import {
@@ -350,6 +350,7 @@ export function presentHook(
     method: row.method ?? "POST",
     urls: row.urls ?? [],
     disabledUrls: row.disabled_urls ?? [],
+    warnings: egressWarnings(row.urls ?? [], store.egressAllow ?? []),
     headers: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
     timeoutMs: row.timeout_ms ?? 10_000,
     signing: {

@@ -37,6 +37,7 @@ export function CallbackSettings(props: {
           errors={form.save.error}
           withSecret={false}
           disabledUrls={hook.disabledUrls}
+          warnings={hook.warnings}
           readOnly={!editable}
         />
         <p class="hint">

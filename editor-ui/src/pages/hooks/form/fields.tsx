@@ -337,6 +337,8 @@ export function UrlsField(props: {
   onChange(text: string): void;
   errors: Errors;
   disabledUrls?: CallbackDisabledUrl[];
+  /** The service's warnings about saved URLs the egress guard refuses. */
+  warnings?: string[];
   reenable?: { on: boolean; set(on: boolean): void; readOnly: boolean };
 }) {
   const count = parseUrls(props.value).length;
@@ -356,6 +358,18 @@ export function UrlsField(props: {
           onInput={(e) => props.onChange(e.currentTarget.value)}
         />
       </FormField>
+      {props.warnings && props.warnings.length > 0 && (
+        <div class="notice egress-warnings" role="status">
+          <div class="notice-body">
+            <strong>Refused by the egress guard</strong>
+            <ul>
+              {props.warnings.map((w) => (
+                <li key={w}>{w}</li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      )}
       {props.disabledUrls && props.disabledUrls.length > 0 && (
         <div class="notice disabled-urls" role="status">
           <div class="notice-body">
@@ -858,6 +872,8 @@ export function CallbackFields(props: {
   withSecret: boolean;
   /** Settings: the stored hook's URLs a 410 disabled, which saving the URLs enables again. */
   disabledUrls?: CallbackDisabledUrl[];
+  /** Settings: the service's warnings about the stored URLs. */
+  warnings?: string[];
   readOnly?: boolean;
 }) {
   const { state, set, errors } = props;
@@ -876,6 +892,7 @@ export function CallbackFields(props: {
         onChange={(urlsText) => set({ urlsText })}
         errors={errors}
         disabledUrls={props.disabledUrls}
+        warnings={props.warnings}
         reenable={{
           on: state.reenableUrls,
           set: (reenableUrls) => set({ reenableUrls }),
