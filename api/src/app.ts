@@ -61,7 +61,7 @@ export function createApp(deps: AppDeps) {
     box: deps.box,
     cache: deps.cache,
     events: new EventWriter(deps.db),
-    egressAllow: deps.egress.allow,
+    egress: deps.egress,
   };
   const maxEventBytes = deps.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
 

@@ -261,17 +261,29 @@ function literalDecision(opts: EgressOptions, ip: string): AddressDecision {
   return decision;
 }
 
-/** Checks an IP-literal host before connecting: Node skips `lookup` for literals. */
-function checkLiteralHost(opts: EgressOptions, url: URL): void {
+/**
+ * The guard's decision on a URL whose host is an IP literal, known before connecting (Node skips
+ * `lookup` for literals); undefined for a name, which is decided on the address it resolves to.
+ */
+export function literalHostDecision(
+  opts: EgressOptions,
+  url: URL,
+): { host: string; decision: AddressDecision } | undefined {
   const host = url.hostname.replace(/^\[|\]$/g, "");
-  if (isIP(host) === 0) return;
-  const decision = literalDecision(opts, host);
-  if (!decision.allowed) throw blocked(host, decision);
+  return isIP(host) === 0 ? undefined : { host, decision: literalDecision(opts, host) };
 }
 
-/** What goes on the wire: the sendable headers (again on every hop) and our own body length. */
+function checkLiteralHost(opts: EgressOptions, url: URL): void {
+  const literal = literalHostDecision(opts, url);
+  if (literal && !literal.decision.allowed) throw blocked(literal.host, literal.decision);
+}
+
+/**
+ * What goes on the wire: the attempt's headers (sendable already: egressRequest filtered the first
+ * hop's, and redirect hops are built from them) and our own body length.
+ */
 function wireHeaders(a: Attempt): Record<string, string> {
-  const headers = sendableHeaders(a.headers);
+  const headers = { ...a.headers };
   // Node frames a body only for the methods it expects one with: a DELETE or OPTIONS body would
   // otherwise go out unframed, and the upstream would read it as the next request.
   if (a.body !== undefined) headers["content-length"] = String(a.body.byteLength);

@@ -26,7 +26,7 @@ describe("egressWarnings", () => {
         "https://example.com/",
         "http://localhost:1/",
       ],
-      ["127.0.0.1/32"],
+      { allow: ["127.0.0.1/32"] },
     );
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(

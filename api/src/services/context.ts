@@ -1,10 +1,11 @@
 // What domain services need from the outside world, passed in explicitly (no globals).
+import type { EgressOptions } from "@hookrun/runtime";
 import type { Db } from "../db/connect";
 import type { SecretBox } from "../security/secret-box";
 
 export interface Store {
   db: Db;
   box: SecretBox;
-  /** The egress allow-list (HOOKRUN_EGRESS_ALLOW), for warnings about URLs it refuses. */
-  egressAllow?: readonly string[];
+  /** The egress guard's options (HOOKRUN_EGRESS_ALLOW), for warnings about URLs it refuses. */
+  egress?: EgressOptions;
 }

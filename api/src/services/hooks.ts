@@ -350,7 +350,7 @@ export function presentHook(
     method: row.method ?? "POST",
     urls: row.urls ?? [],
     disabledUrls: row.disabled_urls ?? [],
-    warnings: egressWarnings(row.urls ?? [], store.egressAllow ?? []),
+    warnings: egressWarnings(row.urls ?? [], store.egress ?? { allow: [] }),
     headers: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
     timeoutMs: row.timeout_ms ?? 10_000,
     signing: {
