@@ -326,7 +326,8 @@ export function installTimers(g: Record<string, unknown>, s: Shared, host: Isola
   };
 }
 
-type InvokeReply = (
+/** What `invoke` answers the host (version-sandbox.ts reads it). */
+export type InvokeReply = (
   | { ok: true; json?: string; truncated?: boolean }
   | { ok: false; error: { name: string; message: string; stack?: string } }
 ) & {

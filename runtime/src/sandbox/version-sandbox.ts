@@ -6,16 +6,14 @@ import type { TraceMap } from "@jridgewell/trace-mapping";
 import { MODULE_GLOBAL, SCRIPT_FILENAME } from "../script-names";
 import type { Invocation } from "./host-bindings";
 import { CAPS, type Limits } from "./limits";
+import type { InvokeReply } from "./prelude-core";
 import type { ExecutorOutcome, RunError, RunStatus } from "./protocol";
 import { lazyTraceMap, mapStack } from "./stack";
 import { type IsolateEvents, idleInvocation, takeWarm, type WarmIsolate as Warm } from "./warm-isolate";
 
 export type Job = { id: number; eventJson: string; ctxJson: string; limits: Limits };
 
-type Reply = ({ ok: true; json?: string; truncated?: boolean } | { ok: false; error: RunError }) & {
-  pending?: number;
-  loadFailed?: boolean;
-};
+type Reply = InvokeReply;
 
 /** Why we disposed an isolate mid-run; undefined when something else ended it. */
 type Kill = "timeout" | "cpu_limit" | undefined;
