@@ -6,14 +6,11 @@ import { sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
 import type { Database, DeliveryStatus, HookRow } from "../db/schema";
 import { newId } from "../ids";
-import { announceChange } from "../services/hot-cache";
+import { announceAttempts, announceAttemptsCall, changeCatalog } from "../queue";
 import { type AttemptRecord, gone, succeeded } from "./attempt";
 import type { Finished } from "./deliver";
 
 type Tx = Transaction<Database>;
-
-/** NOTIFY channel for new attempts (payload: the workspace id), for the logs' live tail. */
-export const ATTEMPTS_CHANNEL = "hookrun_attempts";
 
 type Attempted = Extract<Finished, { kind: "attempted" }>;
 
@@ -67,7 +64,7 @@ export async function insertAttempt(
     .values(attemptRow(id, subject, record))
     .execute();
   // Tells the workspace's live tails (delivered on commit).
-  await sql`select pg_notify(${ATTEMPTS_CHANNEL}, ${subject.workspaceId})`.execute(db);
+  await announceAttempts(db, subject.workspaceId);
   return id;
 }
 
@@ -181,7 +178,8 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
     ),
     -- Tells live tails of these workspaces that attempts were written (delivered on commit).
     notified as (
-      select pg_notify(${ATTEMPTS_CHANNEL}, workspace_id) from (select distinct workspace_id from attempt) as w
+      select ${announceAttemptsCall(sql.ref("workspace_id"))}
+      from (select distinct workspace_id from attempt) as w
     )
     select (select count(*) from delivery) as updated, (select count(*) from notified) as notified`.execute(
     db,
@@ -203,14 +201,15 @@ async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
     const entry = JSON.stringify([
       { url: f.delivery.target, at: now.toISOString(), reason: "the receiver answered 410 Gone" },
     ]);
-    // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded.
-    await db
-      .updateTable("hooks")
-      .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
-      .where("id", "=", f.hook.id)
-      .execute();
-    // Ingest's catalog caches stop sending this URL deliveries (on commit).
-    await announceChange(db, f.hook.workspace_id);
+    // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded. Announced,
+    // so ingest's catalog caches stop sending this URL deliveries (on commit).
+    await changeCatalog({ db }, f.hook.workspace_id, (tx) =>
+      tx
+        .updateTable("hooks")
+        .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
+        .where("id", "=", f.hook.id)
+        .execute(),
+    );
   }
 }
 
@@ -226,14 +225,13 @@ async function updateStreak(db: Db, hook: HookRow, success: boolean, now: Date):
       .where("failing_since", "is", null)
       .execute();
   } else if (failingTooLong(hook.failing_since, now)) {
-    await db
-      .updateTable("hooks")
-      .set({
-        enabled: false,
-        disabled_reason: `disabled automatically: failing continuously since ${hook.failing_since.toISOString()}`,
-      })
-      .where("id", "=", hook.id)
-      .execute();
-    await announceChange(db, hook.workspace_id);
+    const reason = `disabled automatically: failing continuously since ${hook.failing_since.toISOString()}`;
+    await changeCatalog({ db }, hook.workspace_id, (tx) =>
+      tx
+        .updateTable("hooks")
+        .set({ enabled: false, disabled_reason: reason })
+        .where("id", "=", hook.id)
+        .execute(),
+    );
   }
 }
