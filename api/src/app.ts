@@ -93,12 +93,7 @@ export function createApp(deps: AppDeps) {
 
   app.on("POST", "/v1/workspaces/:ws/events", limitBody(maxEventBytes));
   app.use("/v1/*", limitBody(Math.max(MAX_BODY_BYTES, maxEventBytes)));
-  app.use(
-    "/v1/*",
-    authentication(deps.db, deps.rootKeyHash, deps.cache, (message, err) =>
-      deps.logger.error({ err }, message),
-    ),
-  );
+  app.use("/v1/*", authentication(deps.db, deps.rootKeyHash, deps.cache));
   app.use("/v1/workspaces/:ws/*", workspaceAccess(deps.db));
   app.use("/v1/*", jsonLimits());
 

@@ -4,8 +4,8 @@
 import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { claimDue } from "../../api/src/dispatch/claim";
 import type { DispatchWorker, WorkerOptions } from "../../api/src/dispatch/worker";
+import { claimDue } from "../../api/src/queue";
 import {
   callbackHook,
   functionHook,

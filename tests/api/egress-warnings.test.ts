@@ -4,7 +4,7 @@
 // the guard refuses literal private and metadata addresses before any socket opens.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptRecord } from "../../api/src/dispatch/attempt";
-import { nextStep } from "../../api/src/dispatch/record";
+import { nextStep } from "../../api/src/dispatch/next-step";
 import { egressWarnings } from "../../runtime/src/index";
 import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";

@@ -5,9 +5,9 @@
 // waited), and the lease outlasts the longest attempt. On both databases.
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDue } from "../../api/src/dispatch/claim";
 import { beat } from "../../api/src/dispatch/heartbeat";
 import { DEFAULT_LEASE_MS, DispatchWorker } from "../../api/src/dispatch/worker";
+import { claimDue } from "../../api/src/queue";
 import { MAX_TIMEOUT_MS } from "../../runtime/src/index";
 import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";

@@ -3,7 +3,7 @@
 import type { Selectable } from "kysely";
 import type { Db } from "../db/connect";
 import type { EventsTable, HookRow } from "../db/schema";
-import type { ClaimedDelivery } from "./claim";
+import type { ClaimedDelivery } from "../queue";
 import type { FunctionCode } from "./run-function";
 
 export interface BatchContext {

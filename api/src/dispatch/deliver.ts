@@ -2,10 +2,10 @@
 // Writing the outcome down is the recorder's job, batched across deliveries.
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import type { HookRow } from "../db/schema";
+import type { ClaimedDelivery } from "../queue";
 import type { SecretBox } from "../security/secret-box";
 import type { AttemptRecord } from "./attempt";
 import type { BatchContext } from "./batch";
-import type { ClaimedDelivery } from "./claim";
 import { toEnvelope } from "./envelope";
 import { runCallback } from "./run-callback";
 import { runFunction } from "./run-function";

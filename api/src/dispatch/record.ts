@@ -1,21 +1,17 @@
 // Writing down what deliveries did: the attempts and each delivery's next step (done, rescheduled,
-// failed or canceled) for a whole batch in one statement, then the hooks' health. A crash before the
-// write loses nothing: the deliveries are still leased and come back when the lease runs out.
-import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
+// failed or canceled) for a whole batch in one statement, then the hooks' health. What those steps
+// are is decided in next-step.ts; this file is the SQL. A crash before the write loses nothing: the
+// deliveries are still leased and come back when the lease runs out.
 import { sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
-import type { Database, DeliveryStatus, HookRow } from "../db/schema";
+import type { Database, HookRow } from "../db/schema";
 import { newId } from "../ids";
-import { announceChange } from "../services/hot-cache";
-import { type AttemptRecord, gone, succeeded } from "./attempt";
+import { announceAttempts, announceAttemptsCall, changeCatalog } from "../queue";
+import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
+import { type Attempted, deliveryUpdate, healthChanges, type StreakStep } from "./next-step";
 
 type Tx = Transaction<Database>;
-
-/** NOTIFY channel for new attempts (payload: the workspace id), for the logs' live tail. */
-export const ATTEMPTS_CHANNEL = "hookrun_attempts";
-
-type Attempted = Extract<Finished, { kind: "attempted" }>;
 
 export interface AttemptSubject {
   workspaceId: string;
@@ -67,60 +63,8 @@ export async function insertAttempt(
     .values(attemptRow(id, subject, record))
     .execute();
   // Tells the workspace's live tails (delivered on commit).
-  await sql`select pg_notify(${ATTEMPTS_CHANNEL}, ${subject.workspaceId})`.execute(db);
+  await announceAttempts(db, subject.workspaceId);
   return id;
-}
-
-/**
- * What happens to the delivery after this attempt. The egress guard's refusal ("blocked") is
- * retried once, on the schedule's first step (a name may resolve elsewhere in a moment); refused a
- * second time in a row, the target resolves where the guard will keep refusing until the operator
- * changes HOOKRUN_EGRESS_ALLOW, which a restart applies, so the delivery fails instead of retrying
- * for a day. A retry by hand attempts it again.
- */
-export function nextStep(
-  record: AttemptRecord,
-  attemptsSoFar: number,
-  maxAttempts: number,
-  previousOutcome: string | null = null,
-  random: () => number = Math.random,
-): { status: DeliveryStatus; delayMs: number } {
-  if (succeeded(record)) return { status: "succeeded", delayMs: 0 };
-  const blockedAgain = record.outcome === "blocked" && previousOutcome === "blocked";
-  if (gone(record) || blockedAgain || shouldGiveUp(attemptsSoFar, maxAttempts))
-    return { status: "failed", delayMs: 0 };
-  const delayMs = nextAttemptDelayMs(attemptsSoFar, { random, retryAfterMs: record.retryAfterMs ?? null });
-  return delayMs === null ? { status: "failed", delayMs: 0 } : { status: "pending", delayMs };
-}
-
-interface DeliveryUpdate {
-  id: string;
-  status: DeliveryStatus;
-  attempts: number;
-  outcome: string;
-  delayMs: number;
-}
-
-function updateOf(finished: Finished): DeliveryUpdate {
-  const { delivery } = finished;
-  if (finished.kind === "canceled") {
-    return {
-      id: delivery.id,
-      status: "canceled",
-      attempts: delivery.attempts,
-      outcome: finished.reason,
-      delayMs: 0,
-    };
-  }
-  const attempts = delivery.attempts + 1;
-  const step = nextStep(finished.record, attempts, finished.hook.retry.maxAttempts, delivery.last_outcome);
-  return {
-    id: delivery.id,
-    status: step.status,
-    attempts,
-    outcome: finished.record.outcome,
-    delayMs: step.delayMs,
-  };
 }
 
 /**
@@ -147,7 +91,7 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
       f.record,
     ),
   );
-  const updates = finished.map(updateOf);
+  const updates = finished.map((f) => deliveryUpdate(f));
   const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
     with attempt as (
@@ -181,7 +125,8 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
     ),
     -- Tells live tails of these workspaces that attempts were written (delivered on commit).
     notified as (
-      select pg_notify(${ATTEMPTS_CHANNEL}, workspace_id) from (select distinct workspace_id from attempt) as w
+      select ${announceAttemptsCall(sql.ref("workspace_id"))}
+      from (select distinct workspace_id from attempt) as w
     )
     select (select count(*) from delivery) as updated, (select count(*) from notified) as notified`.execute(
     db,
@@ -190,50 +135,57 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
 }
 
 /**
- * A success clears a hook's failing streak; a failure starts one, and a streak of 5 days disables
- * the hook (saying why). The latest attempt of each hook in the batch decides. A 410 disables the
- * one URL that answered it.
+ * Writes the hooks' health as next-step.ts decides it: failing streaks started, cleared or ending in
+ * a disable, and each URL that answered 410 disabled on its hook. Disabling announces the workspace,
+ * so ingest's catalog caches stop sending the hook or URL deliveries (on commit).
  */
 async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
   const now = new Date();
-  const latest = new Map<string, Attempted>();
-  for (const f of attempted) latest.set(f.hook.id, f);
-  for (const { hook, record } of latest.values()) await updateStreak(db, hook, succeeded(record), now);
-  for (const f of attempted.filter((a) => gone(a.record))) {
-    const entry = JSON.stringify([
-      { url: f.delivery.target, at: now.toISOString(), reason: "the receiver answered 410 Gone" },
-    ]);
+  const { streaks, goneUrls } = healthChanges(attempted, now);
+  for (const { hook, step } of streaks) await writeStreak(db, hook, step, now);
+  for (const { hook, url, reason } of goneUrls) {
+    const entry = JSON.stringify([{ url, at: now.toISOString(), reason }]);
     // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded.
-    await db
-      .updateTable("hooks")
-      .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
-      .where("id", "=", f.hook.id)
-      .execute();
-    // Ingest's catalog caches stop sending this URL deliveries (on commit).
-    await announceChange(db, f.hook.workspace_id);
+    await changeCatalog({ db }, hook.workspace_id, (tx) =>
+      tx
+        .updateTable("hooks")
+        .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
+        .where("id", "=", hook.id)
+        .execute(),
+    );
   }
 }
 
-async function updateStreak(db: Db, hook: HookRow, success: boolean, now: Date): Promise<void> {
-  if (success) {
-    if (hook.failing_since)
+async function writeStreak(
+  db: Db,
+  hook: HookRow,
+  step: Exclude<StreakStep, { kind: "keep" }>,
+  now: Date,
+): Promise<void> {
+  switch (step.kind) {
+    case "clear":
       await db.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();
-  } else if (!hook.failing_since) {
-    await db
-      .updateTable("hooks")
-      .set({ failing_since: now })
-      .where("id", "=", hook.id)
-      .where("failing_since", "is", null)
-      .execute();
-  } else if (failingTooLong(hook.failing_since, now)) {
-    await db
-      .updateTable("hooks")
-      .set({
-        enabled: false,
-        disabled_reason: `disabled automatically: failing continuously since ${hook.failing_since.toISOString()}`,
-      })
-      .where("id", "=", hook.id)
-      .execute();
-    await announceChange(db, hook.workspace_id);
+      return;
+    case "start":
+      await db
+        .updateTable("hooks")
+        .set({ failing_since: now })
+        .where("id", "=", hook.id)
+        .where("failing_since", "is", null)
+        .execute();
+      return;
+    case "disable":
+      await changeCatalog({ db }, hook.workspace_id, (tx) =>
+        tx
+          .updateTable("hooks")
+          .set({ enabled: false, disabled_reason: step.reason })
+          .where("id", "=", hook.id)
+          .execute(),
+      );
+      return;
+    default: {
+      const unknown: never = step;
+      throw new Error(`unknown streak step ${JSON.stringify(unknown)}`);
+    }
   }
 }

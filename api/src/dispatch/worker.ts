@@ -4,9 +4,15 @@
 import { randomBytes } from "node:crypto";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
-import { DELIVERIES_CHANNEL, targetHost, wakeHosts } from "../services/event-writer";
+import {
+  type ClaimedDelivery,
+  claimDue,
+  DELIVERIES_CHANNEL,
+  releaseLease,
+  targetHost,
+  wakeHosts,
+} from "../queue";
 import { type BatchContext, loadBatch } from "./batch";
-import { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
 import { Recorder } from "./recorder";

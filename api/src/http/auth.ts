@@ -3,27 +3,20 @@ import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../db/connect";
 import { authenticate, type WorkspaceRole } from "../services/api-keys";
-import { announceChange, type HotCache } from "../services/hot-cache";
+import type { HotCache } from "../services/hot-cache";
 import type { AppEnv } from "./env";
 import { ApiError } from "./errors";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
-const WORKSPACE_PATH = /^\/v1\/workspaces\/([^/]+)(\/.*)?$/;
-/** Writes that change no key, hook, event type or workspace: the hot paths need no announcement. */
-const NO_CATALOG_CHANGE = /^\/(events|hooks\/[^/]+\/(invoke|test))$/;
-const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
- * Authenticates, and after any write to a workspace (its keys, hooks, event types, the workspace
- * itself) announces the change, so key and catalog caches drop it before the caller hears back:
- * in this process synchronously, in the others by NOTIFY. Errors the caller caused (4xx) changed
- * nothing and announce nothing.
+ * Authenticates the bearer key (through the key cache when there is one). Changes announce
+ * themselves to the caches, in the services that make them (queue/catalog-change.ts).
  */
 export function authentication(
   db: Db,
   configuredRootKeyHash: string | undefined,
   cache?: HotCache,
-  log: (message: string, error: unknown) => void = (m, e) => console.error(m, e),
 ): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header("authorization") ?? "");
@@ -38,17 +31,6 @@ export function authentication(
     }
     c.set("principal", principal);
     await next();
-    if (READS.has(c.req.method)) return;
-    const ws = WORKSPACE_PATH.exec(c.req.path);
-    if (!ws?.[1] || NO_CATALOG_CHANGE.test(ws[2] ?? "")) return;
-    const status = c.res.status;
-    if (status >= 400 && status < 500) return;
-    cache?.drop(ws[1]);
-    // The change is committed: a failed NOTIFY must not turn it into an error. Other processes then
-    // see it when their entries expire (the cache's TTL, 5 s by default).
-    await announceChange(db, ws[1]).catch((error: unknown) =>
-      log(`cache announcement for ${ws[1]} failed`, error),
-    );
   });
 }
 

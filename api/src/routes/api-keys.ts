@@ -74,7 +74,7 @@ export function apiKeyRoutes(store: Store) {
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
-        return c.json(unwrap(await revokeApiKey(store.db, ws, id)), 200);
+        return c.json(unwrap(await revokeApiKey(store.db, ws, id, store.cache)), 200);
       },
     );
 }

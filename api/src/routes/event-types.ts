@@ -85,7 +85,10 @@ export function eventTypeRoutes(store: Store) {
         },
       }),
       async (c) =>
-        c.json(unwrap(await createEventType(store.db, c.req.valid("param").ws, c.req.valid("json"))), 201),
+        c.json(
+          unwrap(await createEventType(store.db, c.req.valid("param").ws, c.req.valid("json"), store.cache)),
+          201,
+        ),
     )
     .openapi(
       createRoute({
@@ -116,7 +119,10 @@ export function eventTypeRoutes(store: Store) {
       }),
       async (c) => {
         const { ws, name } = c.req.valid("param");
-        return c.json(unwrap(await updateEventType(store.db, ws, name, c.req.valid("json"))), 200);
+        return c.json(
+          unwrap(await updateEventType(store.db, ws, name, c.req.valid("json"), store.cache)),
+          200,
+        );
       },
     )
     .openapi(
@@ -132,7 +138,7 @@ export function eventTypeRoutes(store: Store) {
       }),
       async (c) => {
         const { ws, name } = c.req.valid("param");
-        unwrap(await deleteEventType(store.db, ws, name));
+        unwrap(await deleteEventType(store.db, ws, name, store.cache));
         return c.body(null, 204);
       },
     );

@@ -95,7 +95,10 @@ export function workspaceRoutes(store: Store) {
         responses: { 200: json(Workspace, "Updated"), ...commonErrors, ...notFoundError, ...conflictError },
       }),
       async (c) =>
-        c.json(unwrap(await updateWorkspace(store.db, c.req.valid("param").ws, c.req.valid("json"))), 200),
+        c.json(
+          unwrap(await updateWorkspace(store.db, c.req.valid("param").ws, c.req.valid("json"), store.cache)),
+          200,
+        ),
     )
     .openapi(
       createRoute({
@@ -109,7 +112,7 @@ export function workspaceRoutes(store: Store) {
         responses: { 204: { description: "Deleted" }, ...commonErrors, ...notFoundError },
       }),
       async (c) => {
-        unwrap(await deleteWorkspace(store.db, c.req.valid("param").ws));
+        unwrap(await deleteWorkspace(store.db, c.req.valid("param").ws, store.cache));
         return c.body(null, 204);
       },
     );

@@ -1,10 +1,10 @@
 // Workspace API keys and the root key. A key is shown once, at creation; only its hash is kept.
-import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { ApiKeyRow, Role } from "../db/schema";
 import { newId } from "../ids";
+import { changeCatalog } from "../queue";
 import { displayPrefix, generateApiKey, hashApiKey, sameHash } from "../security/api-keys";
-import { CACHE_CHANNEL, type CachedKey, type HotCache } from "./hot-cache";
+import type { CachedKey, HotCache } from "./hot-cache";
 import { failure, type Result, success } from "./result";
 
 export type WorkspaceRole = Exclude<Role, "root">;
@@ -34,6 +34,7 @@ const present = (row: ApiKeyRow): ApiKey => ({
   revokedAt: row.revoked_at?.toISOString() ?? null,
 });
 
+/** Announces nothing: no cache holds a key before its first use (unknown keys are never cached). */
 export async function createApiKey(
   db: Db,
   workspaceId: string,
@@ -66,26 +67,23 @@ export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKey[]
   return rows.map(present);
 }
 
-export async function revokeApiKey(db: Db, workspaceId: string, id: string): Promise<Result<ApiKey>> {
-  // The NOTIFY rides in the same statement, so every process's key cache hears of the revocation
-  // exactly when it commits.
-  const row = await db
-    .with("revoked", (q) =>
-      q
-        .updateTable("api_keys")
-        .set({ revoked_at: new Date() })
-        .where("workspace_id", "=", workspaceId)
-        .where("id", "=", id)
-        .where("revoked_at", "is", null)
-        .returningAll(),
-    )
-    .with("announced", (q) =>
-      q.selectNoFrom(sql<string>`pg_notify(${CACHE_CHANNEL}, ${workspaceId})`.as("notified")),
-    )
-    .selectFrom("revoked")
-    .selectAll("revoked")
-    .where(sql<boolean>`exists (select 1 from announced)`)
-    .executeTakeFirst();
+/** Every process's key cache hears of the revocation exactly when it commits (changeCatalog). */
+export async function revokeApiKey(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  cache?: HotCache,
+): Promise<Result<ApiKey>> {
+  const row = await changeCatalog({ db, cache }, workspaceId, (tx) =>
+    tx
+      .updateTable("api_keys")
+      .set({ revoked_at: new Date() })
+      .where("workspace_id", "=", workspaceId)
+      .where("id", "=", id)
+      .where("revoked_at", "is", null)
+      .returningAll()
+      .executeTakeFirst(),
+  );
   return row ? success(present(row)) : failure("not_found", `active key ${id} not found`);
 }
 

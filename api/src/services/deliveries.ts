@@ -3,10 +3,10 @@ import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveryStatus } from "../db/schema";
 import { newId } from "../ids";
+import { wakeWorkers } from "../queue";
 import type { DeliveryViewValue } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
 import { presentDelivery } from "./deliveries-view";
-import { DELIVERIES_CHANNEL } from "./event-writer";
 import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, type Result, success } from "./result";
 
@@ -77,7 +77,7 @@ export async function retryDelivery(
       .where((w) => w.or([w("status", "<>", "pending"), w("lease_owner", "is", null)]))
       .returningAll()
       .executeTakeFirst();
-    if (next) await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
+    if (next) await wakeWorkers(tx, "");
     return next;
   });
   if (!updated)
@@ -137,7 +137,7 @@ export async function replayHook(
           .insertInto("deliveries")
           .values(rows.slice(i, i + 1000))
           .execute();
-      await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(tx);
+      await wakeWorkers(tx, "");
     });
   }
   return success({ events: matching.length, deliveries: rows.length });

@@ -3,6 +3,8 @@ import { type Kysely, sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { Database, EventTypeRow } from "../db/schema";
 import { newId } from "../ids";
+import { changeCatalog } from "../queue";
+import type { HotCache } from "./hot-cache";
 import { compileSchema } from "./json-schema";
 import { failure, isUniqueViolation, type Result, success } from "./result";
 
@@ -98,22 +100,25 @@ export async function createEventType(
   db: Db,
   workspaceId: string,
   input: EventTypeInput,
+  cache?: HotCache,
 ): Promise<Result<EventType>> {
   const invalid = checkSchemaAndExample(input.schema, input.example);
   if (invalid) return invalid;
   try {
-    const row = await db
-      .insertInto("event_types")
-      .values({
-        id: newId("et"),
-        workspace_id: workspaceId,
-        name: input.name,
-        description: input.description ?? "",
-        schema: input.schema ? JSON.stringify(input.schema) : null,
-        example: input.example === undefined ? null : JSON.stringify(input.example),
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const row = await changeCatalog({ db, cache }, workspaceId, (tx) =>
+      tx
+        .insertInto("event_types")
+        .values({
+          id: newId("et"),
+          workspace_id: workspaceId,
+          name: input.name,
+          description: input.description ?? "",
+          schema: input.schema ? JSON.stringify(input.schema) : null,
+          example: input.example === undefined ? null : JSON.stringify(input.example),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     return success(present(row));
   } catch (error) {
     if (isUniqueViolation(error)) return failure("conflict", `event type "${input.name}" already exists`);
@@ -126,6 +131,7 @@ export async function updateEventType(
   workspaceId: string,
   name: string,
   patch: Omit<EventTypeInput, "name">,
+  cache?: HotCache,
 ): Promise<Result<EventType>> {
   const current = await getEventType(db, workspaceId, name);
   if (!current.ok) return current;
@@ -133,24 +139,35 @@ export async function updateEventType(
   const example = patch.example === undefined ? current.value.example : patch.example;
   const invalid = checkSchemaAndExample(schema, example);
   if (invalid) return invalid;
-  const row = await db
-    .updateTable("event_types")
-    .set({
-      description: patch.description,
-      schema:
-        patch.schema === undefined ? undefined : patch.schema === null ? null : JSON.stringify(patch.schema),
-      example: patch.example === undefined ? undefined : JSON.stringify(patch.example),
-      updated_at: new Date(),
-    })
-    .where("workspace_id", "=", workspaceId)
-    .where("name", "=", name)
-    .returningAll()
-    .executeTakeFirst();
+  const row = await changeCatalog({ db, cache }, workspaceId, (tx) =>
+    tx
+      .updateTable("event_types")
+      .set({
+        description: patch.description,
+        schema:
+          patch.schema === undefined
+            ? undefined
+            : patch.schema === null
+              ? null
+              : JSON.stringify(patch.schema),
+        example: patch.example === undefined ? undefined : JSON.stringify(patch.example),
+        updated_at: new Date(),
+      })
+      .where("workspace_id", "=", workspaceId)
+      .where("name", "=", name)
+      .returningAll()
+      .executeTakeFirst(),
+  );
   return row ? success(present(row)) : notFound(name);
 }
 
 /** Refused while a live hook subscribes to the type by name, so no hook is left listening to nothing. */
-export async function deleteEventType(db: Db, workspaceId: string, name: string): Promise<Result<null>> {
+export async function deleteEventType(
+  db: Db,
+  workspaceId: string,
+  name: string,
+  cache?: HotCache,
+): Promise<Result<null>> {
   const subscribers = await db
     .selectFrom("hooks")
     .select("name")
@@ -165,10 +182,12 @@ export async function deleteEventType(db: Db, workspaceId: string, name: string)
       subscribers.map((h) => ({ path: "hooks", message: h.name })),
     );
   }
-  const deleted = await db
-    .deleteFrom("event_types")
-    .where("workspace_id", "=", workspaceId)
-    .where("name", "=", name)
-    .executeTakeFirst();
+  const deleted = await changeCatalog({ db, cache }, workspaceId, (tx) =>
+    tx
+      .deleteFrom("event_types")
+      .where("workspace_id", "=", workspaceId)
+      .where("name", "=", name)
+      .executeTakeFirst(),
+  );
   return deleted.numDeletedRows > 0n ? success(null) : notFound(name);
 }

@@ -8,39 +8,7 @@ import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveriesTable } from "../db/schema";
-
-/**
- * NOTIFY channel that wakes the dispatch workers; sent on commit of every write that adds deliveries.
- * The payload names the deliveries' hosts (see wakePayload); an empty one means "any host".
- */
-export const DELIVERIES_CHANNEL = "hookrun_deliveries";
-
-/** A delivery target's host, as the worker's per-host limit counts it: functions are one host. */
-export function targetHost(target: string): string {
-  if (target === "function") return "function";
-  try {
-    return new URL(target).host;
-  } catch {
-    return target;
-  }
-}
-
-/** Payloads are capped at 8,000 bytes; a group naming more hosts than fit says "any host". */
-const MAX_PAYLOAD = 4_000;
-
-/**
- * The hosts the new deliveries go to, space-separated: a worker that already has a full round of
- * work for each of them need not look for more (which would mean scanning past all of it).
- */
-export function wakePayload(targets: Iterable<string>): string {
-  const payload = [...new Set([...targets].map(targetHost))].join(" ");
-  return payload.length > MAX_PAYLOAD ? "" : payload;
-}
-
-/** The hosts a wake-up names, or null for "any host". */
-export function wakeHosts(payload: string): string[] | null {
-  return payload === "" ? null : payload.split(" ");
-}
+import { wakePayload, wakeWorkersCall } from "../queue";
 
 export interface NewEvent {
   id: string;
@@ -164,7 +132,7 @@ async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]>
     ),
     -- Delivered to listeners when the statement commits; only when there is work.
     wake as (
-      select pg_notify(${DELIVERIES_CHANNEL}, ${wakePayload(deliveries.map((d) => d.target))})
+      select ${wakeWorkersCall(wakePayload(deliveries.map((d) => d.target)))}
       from (select 1 from delivery limit 1) as any_delivery
     )
     select event.id as written_event, delivery.*

@@ -1,6 +1,7 @@
 // Function hooks: a draft that must compile, frozen into numbered versions, one of them live.
 import { compileFunction } from "@hookrun/runtime";
 import { newId } from "../ids";
+import { changeCatalog } from "../queue";
 import type { HookViewValue } from "../schemas/hooks";
 import type { Store } from "./context";
 import { findHook, getHook } from "./hooks";
@@ -32,7 +33,9 @@ export async function saveSource(
   if (!hook.ok) return hook;
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the function does not compile", compiled.diagnostics);
-  await store.db.updateTable("hooks").set({ source, updated_at: new Date() }).where("id", "=", id).execute();
+  await changeCatalog(store, workspaceId, (tx) =>
+    tx.updateTable("hooks").set({ source, updated_at: new Date() }).where("id", "=", id).execute(),
+  );
   // Read back like any GET, so the answer carries the hook's health too.
   return getHook(store, workspaceId, id);
 }
@@ -46,11 +49,11 @@ export async function deploy(
 ): Promise<Result<FunctionVersion>> {
   const hook = await findFunctionHook(store, workspaceId, id);
   if (!hook.ok) return hook;
-  if (rollbackTo !== undefined) return rollback(store, id, rollbackTo);
+  if (rollbackTo !== undefined) return rollback(store, workspaceId, id, rollbackTo);
   const source = hook.value.source ?? "";
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the draft does not compile", compiled.diagnostics);
-  const created = await store.db.transaction().execute(async (tx) => {
+  const created = await changeCatalog(store, workspaceId, async (tx) => {
     // Lock the hook row so two deploys at once number their versions one after the other.
     await tx.selectFrom("hooks").select("id").where("id", "=", id).forUpdate().executeTakeFirstOrThrow();
     const latest = await tx
@@ -96,7 +99,12 @@ export async function deploy(
   });
 }
 
-async function rollback(store: Store, id: string, version: number): Promise<Result<FunctionVersion>> {
+async function rollback(
+  store: Store,
+  workspaceId: string,
+  id: string,
+  version: number,
+): Promise<Result<FunctionVersion>> {
   const row = await store.db
     .selectFrom("function_versions")
     .selectAll()
@@ -104,11 +112,13 @@ async function rollback(store: Store, id: string, version: number): Promise<Resu
     .where("version", "=", version)
     .executeTakeFirst();
   if (!row) return failure("not_found", `version ${version} of hook ${id} not found`);
-  await store.db
-    .updateTable("hooks")
-    .set({ live_version: version, updated_at: new Date() })
-    .where("id", "=", id)
-    .execute();
+  await changeCatalog(store, workspaceId, (tx) =>
+    tx
+      .updateTable("hooks")
+      .set({ live_version: version, updated_at: new Date() })
+      .where("id", "=", id)
+      .execute(),
+  );
   return success({
     version: row.version,
     live: true,

@@ -2,6 +2,7 @@
 import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import type { HookRow, HookUpdate, NewHook, SigningConfig } from "../db/schema";
 import { newId } from "../ids";
+import { changeCatalog } from "../queue";
 import {
   type CallbackHookCreateInput,
   DEFAULT_FUNCTION_LIMITS,
@@ -137,7 +138,7 @@ async function createFunctionHook(
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the function does not compile", compiled.diagnostics);
   try {
-    const created = await store.db.transaction().execute(async (tx) => {
+    const created = await changeCatalog(store, row.workspace_id, async (tx) => {
       const hook = await tx
         .insertInto("hooks")
         .values({ ...row, live_version: 1 })
@@ -166,7 +167,9 @@ async function createFunctionHook(
 
 async function insertHook(store: Store, row: NewHook): Promise<Result<HookViewValue>> {
   try {
-    const created = await store.db.insertInto("hooks").values(row).returningAll().executeTakeFirstOrThrow();
+    const created = await changeCatalog(store, row.workspace_id, (tx) =>
+      tx.insertInto("hooks").values(row).returningAll().executeTakeFirstOrThrow(),
+    );
     return success(presentHook(store, created));
   } catch (error) {
     if (isUniqueViolation(error)) return nameTaken(row.name);
@@ -194,13 +197,15 @@ export async function updateHook(
     row.kind === "callback" ? callbackChanges(store, row, patch) : functionChanges(store, row, patch);
   if (!changes.ok) return changes;
   try {
-    const updated = await store.db
-      .updateTable("hooks")
-      .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
-      .where("id", "=", id)
-      .where("workspace_id", "=", workspaceId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const updated = await changeCatalog(store, workspaceId, (tx) =>
+      tx
+        .updateTable("hooks")
+        .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
+        .where("id", "=", id)
+        .where("workspace_id", "=", workspaceId)
+        .returningAll()
+        .executeTakeFirstOrThrow(),
+    );
     const health = await hookHealth(store.db, workspaceId, [id]);
     return success(presentHook(store, updated, health.get(id)));
   } catch (error) {
@@ -279,7 +284,7 @@ function functionChanges(store: Store, row: HookRow, patch: HookPatchInput): Res
 
 /** Soft delete: the hook keeps its logs but never receives anything again; pending deliveries are canceled. */
 export async function deleteHook(store: Store, workspaceId: string, id: string): Promise<Result<null>> {
-  const deleted = await store.db.transaction().execute(async (tx) => {
+  const deleted = await changeCatalog(store, workspaceId, async (tx) => {
     const hook = await tx
       .updateTable("hooks")
       .set({ deleted_at: new Date(), enabled: false, disabled_reason: "deleted" })

@@ -2,16 +2,16 @@
 // workspace's event catalog and subscribed hooks. It removes three of ingest's four queries.
 //
 // Freshness: an entry lives at most `ttlMs`, but changes do not wait for that. Whatever changes keys,
-// hooks, event types or workspaces announces the workspace on CACHE_CHANNEL (NOTIFY; payload: the
-// workspace id, or "*" for everything): the announcing process drops its entries synchronously,
-// before it answers, and every other process drops them as the NOTIFY arrives (on commit, about a
-// millisecond later). The TTL only bounds staleness if a NOTIFY is lost (a listener reconnecting).
+// hooks, event types or workspaces does so through changeCatalog (queue/catalog-change.ts), which
+// announces the workspace on CACHE_CHANNEL (NOTIFY; payload: the workspace id, or "*" for
+// everything): the announcing process drops its entries synchronously, before it answers, and every
+// other process drops them as the NOTIFY arrives (on commit, about a millisecond later). The TTL
+// only bounds staleness if a NOTIFY is lost (a listener reconnecting).
 // Until its LISTEN is in place, and after stop(), the cache is inactive and callers read the database.
-import { sql } from "kysely";
-import type { Db, OpenedDatabase, Unlisten } from "../db/connect";
-import type { EventTypeRow, HookRow, Role } from "../db/schema";
-
-export const CACHE_CHANNEL = "hookrun_cache";
+import type { OpenedDatabase, Unlisten } from "../db/connect";
+import type { Role } from "../db/schema";
+import { CACHE_CHANNEL } from "../queue";
+import type { Catalog } from "./catalog";
 
 /** What authentication needs of a stored key. */
 export interface CachedKey {
@@ -19,16 +19,6 @@ export interface CachedKey {
   role: Role;
   workspaceId: string | null;
   lastUsedAt: Date | null;
-}
-
-export type CachedEventType = Pick<EventTypeRow, "id" | "schema" | "updated_at">;
-
-export interface Catalog {
-  eventTypes: Map<string, CachedEventType>;
-  /** Enabled, not deleted hooks of the workspace. */
-  hooks: HookRow[];
-  /** Per event type: the targets computed from `hooks` (filled by ingest as types are seen). */
-  targets: Map<string, { hookId: string; target: string }[]>;
 }
 
 export interface HotCacheOptions {
@@ -91,12 +81,6 @@ export class HotCache {
       if (entry.value.workspaceId === workspaceId) this.keys.delete(hash);
   }
 
-  /** Drops here at once, then tells every process (this one included) on commit. */
-  async announce(db: Db, workspaceId: string): Promise<void> {
-    this.drop(workspaceId);
-    await announceChange(db, workspaceId);
-  }
-
   // --- keys -------------------------------------------------------------------------------------
 
   key(hash: string): CachedKey | undefined {
@@ -151,11 +135,6 @@ export class HotCache {
     this.loading.set(workspaceId, { epoch, promise });
     return promise;
   }
-}
-
-/** NOTIFY that a workspace's keys, hooks or catalog changed (delivered when the transaction commits). */
-export async function announceChange(db: Db, workspaceId: string): Promise<void> {
-  await sql`select pg_notify(${CACHE_CHANNEL}, ${workspaceId})`.execute(db);
 }
 
 function bounded<T>(map: Map<string, T>, max: number): void {

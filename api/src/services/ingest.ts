@@ -1,14 +1,14 @@
 // Ingest: checks an event against the catalog and works out its deliveries, one per subscribed
 // target; the event writer stores both in one statement, so an accepted event is never without them.
 import type { Kysely } from "kysely";
-import type { Database, HookRow } from "../db/schema";
+import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
-import { covers } from "../schemas/hook-rules";
+import { type CachedEventType, Catalog, type DeliveryTarget, targetsOf } from "./catalog";
 import type { Store } from "./context";
 import { presentDelivery } from "./deliveries-view";
 import type { EventWriter } from "./event-writer";
-import type { CachedEventType, Catalog, HotCache } from "./hot-cache";
+import type { HotCache } from "./hot-cache";
 import { cachedPayloadCheck } from "./json-schema";
 import { failure, type Result, success } from "./result";
 
@@ -35,16 +35,12 @@ export async function ingestEvent(
     ? await store.cache.catalog(workspaceId, () => loadCatalog(store.db, workspaceId))
     : null;
   let eventType: CachedEventType | undefined;
-  let targets: { hookId: string; target: string }[];
+  let targets: DeliveryTarget[];
   if (catalog) {
     // A type missing from the cached catalog is looked up: one created a moment ago is accepted.
     eventType =
       catalog.eventTypes.get(input.type) ?? (await readEventType(store.db, workspaceId, input.type));
-    targets = catalog.targets.get(input.type) ?? [];
-    if (!catalog.targets.has(input.type) && eventType) {
-      targets = catalog.hooks.flatMap((hook) => targetsOf(hook, input.type));
-      catalog.targets.set(input.type, targets);
-    }
+    targets = eventType ? catalog.targets(input.type) : [];
   } else {
     // Both reads at once: on PostgreSQL they run on two pooled connections, one round trip in all.
     const [type, hooks] = await Promise.all([
@@ -52,7 +48,7 @@ export async function ingestEvent(
       subscribedHooks(store.db, workspaceId),
     ]);
     eventType = type;
-    targets = hooks.flatMap((hook) => targetsOf(hook, input.type));
+    targets = targetsOf(hooks, input.type);
   }
   if (!eventType)
     return failure("invalid", `event type "${input.type}" is not in the catalog`, [
@@ -105,11 +101,10 @@ async function loadCatalog(db: Kysely<Database>, workspaceId: string): Promise<C
       .execute(),
     subscribedHooks(db, workspaceId),
   ]);
-  return {
-    eventTypes: new Map(types.map((t) => [t.name, { id: t.id, schema: t.schema, updated_at: t.updated_at }])),
+  return new Catalog(
+    new Map(types.map((t) => [t.name, { id: t.id, schema: t.schema, updated_at: t.updated_at }])),
     hooks,
-    targets: new Map(),
-  };
+  );
 }
 
 /**
@@ -124,20 +119,6 @@ function subscribedHooks(db: Kysely<Database>, workspaceId: string) {
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
     .execute();
-}
-
-/**
- * One target per URL of a callback hook (URLs disabled by a 410 excluded), one per function hook
- * with a live version. A function without a deployed version has nothing to run yet.
- */
-function targetsOf(hook: HookRow, eventType: string): { hookId: string; target: string }[] {
-  if (!hook.events.some((subscription) => covers(subscription, eventType))) return [];
-  if (hook.kind === "function")
-    return hook.live_version === null ? [] : [{ hookId: hook.id, target: "function" }];
-  const disabled = new Set((hook.disabled_urls ?? []).map((d) => d.url));
-  return (hook.urls ?? [])
-    .filter((url) => !disabled.has(url))
-    .map((url) => ({ hookId: hook.id, target: url }));
 }
 
 async function findByIdempotencyKey(

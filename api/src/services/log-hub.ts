@@ -2,7 +2,7 @@
 // stops it (on Postgres that closes the dedicated connection). NOTIFY payloads name a workspace,
 // and only that workspace's tails are woken.
 import type { OpenedDatabase, Unlisten } from "../db/connect";
-import { ATTEMPTS_CHANNEL } from "../dispatch/record";
+import { ATTEMPTS_CHANNEL } from "../queue";
 
 export type Listen = OpenedDatabase["listen"];
 

@@ -1,6 +1,7 @@
 // A callback's signing secret: revealed to admins on request, rotated with a grace period during
 // which requests carry signatures by both the new and the previous secret.
 import type { HookRow } from "../db/schema";
+import { changeCatalog } from "../queue";
 import type { Store } from "./context";
 import { generateSigningSecret, sealSecret, signingSecretsAt } from "./hook-secrets";
 import { findHook } from "./hooks";
@@ -48,17 +49,19 @@ export async function rotateSigningSecret(
   const found = await findCallbackHook(store, workspaceId, id);
   if (!found.ok) return found;
   const now = new Date();
-  const updated = await store.db
-    .updateTable("hooks")
-    .set({
-      signing_secret_enc: sealSecret(store.box, id, input.secret ?? generateSigningSecret()),
-      previous_signing_secret_enc: input.graceSeconds > 0 ? found.value.signing_secret_enc : null,
-      previous_signing_secret_expires_at:
-        input.graceSeconds > 0 ? new Date(now.getTime() + input.graceSeconds * 1000) : null,
-      updated_at: now,
-    })
-    .where("id", "=", id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const updated = await changeCatalog(store, workspaceId, (tx) =>
+    tx
+      .updateTable("hooks")
+      .set({
+        signing_secret_enc: sealSecret(store.box, id, input.secret ?? generateSigningSecret()),
+        previous_signing_secret_enc: input.graceSeconds > 0 ? found.value.signing_secret_enc : null,
+        previous_signing_secret_expires_at:
+          input.graceSeconds > 0 ? new Date(now.getTime() + input.graceSeconds * 1000) : null,
+        updated_at: now,
+      })
+      .where("id", "=", id)
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   return success(reveal(store, updated, now));
 }

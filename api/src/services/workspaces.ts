@@ -2,7 +2,9 @@
 import type { Db } from "../db/connect";
 import type { WorkspaceRow } from "../db/schema";
 import { newId } from "../ids";
+import { changeCatalog } from "../queue";
 import { seedDefaultEventTypes } from "./event-types";
+import type { HotCache } from "./hot-cache";
 import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, isUniqueViolation, type Result, success } from "./result";
 
@@ -29,6 +31,7 @@ const present = (row: WorkspaceRow): Workspace => ({
 
 const nameTaken = (name: string) => failure("conflict", `a workspace named "${name}" already exists`);
 
+/** Announces nothing: no cache holds anything of a workspace that did not exist. */
 export async function createWorkspace(db: Db, input: WorkspaceInput): Promise<Result<Workspace>> {
   try {
     const row = await db.transaction().execute(async (tx) => {
@@ -61,14 +64,17 @@ export async function updateWorkspace(
   db: Db,
   id: string,
   patch: Partial<WorkspaceInput>,
+  cache?: HotCache,
 ): Promise<Result<Workspace>> {
   try {
-    const row = await db
-      .updateTable("workspaces")
-      .set({ ...patch, updated_at: new Date() })
-      .where("id", "=", id)
-      .returningAll()
-      .executeTakeFirst();
+    const row = await changeCatalog({ db, cache }, id, (tx) =>
+      tx
+        .updateTable("workspaces")
+        .set({ ...patch, updated_at: new Date() })
+        .where("id", "=", id)
+        .returningAll()
+        .executeTakeFirst(),
+    );
     return row ? success(present(row)) : failure("not_found", `workspace ${id} not found`);
   } catch (error) {
     if (isUniqueViolation(error) && patch.name) return nameTaken(patch.name);
@@ -77,7 +83,9 @@ export async function updateWorkspace(
 }
 
 /** Deletes the workspace and, by cascade, everything in it: hooks, keys, events, logs. */
-export async function deleteWorkspace(db: Db, id: string): Promise<Result<null>> {
-  const deleted = await db.deleteFrom("workspaces").where("id", "=", id).executeTakeFirst();
+export async function deleteWorkspace(db: Db, id: string, cache?: HotCache): Promise<Result<null>> {
+  const deleted = await changeCatalog({ db, cache }, id, (tx) =>
+    tx.deleteFrom("workspaces").where("id", "=", id).executeTakeFirst(),
+  );
   return deleted.numDeletedRows > 0n ? success(null) : failure("not_found", `workspace ${id} not found`);
 }

@@ -3,13 +3,14 @@
 import { type Selectable, sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveriesTable } from "../db/schema";
+import { claimPrefixes } from "./host";
 
 export type ClaimedDelivery = Selectable<DeliveriesTable>;
 
 /**
  * Claims up to `limit` due deliveries, skipping targets whose host this worker already has a full
- * round of work for (`busyHosts`: URL hosts, or "function"), so other hosts are not held up behind
- * them. Callback targets are stored as canonical URLs, so a host is a URL prefix.
+ * round of work for (`busyHosts`: host keys, see host.ts), so other hosts are not held up behind
+ * them.
  */
 export async function claimDue(
   db: Db,
@@ -19,9 +20,7 @@ export async function claimDue(
   busyHosts: Iterable<string> = [],
 ): Promise<ClaimedDelivery[]> {
   if (limit <= 0) return [];
-  const skipped = [...busyHosts].flatMap((host) =>
-    host === "function" ? ["function"] : [`http://${host}/`, `https://${host}/`],
-  );
+  const skipped = [...busyHosts].flatMap(claimPrefixes);
   // hookrun_claim_due (migration 20261123010000) walks the due index in order; see why there.
   const { rows } = await sql<ClaimedDelivery>`
     select * from hookrun_claim_due(${workerId}, ${limit}, ${leaseMs}, ${skipped}::text[])`.execute(db);

@@ -1,0 +1,110 @@
+// What follows an attempt, decided without I/O: the delivery's next step (done, retried after a
+// delay, failed, canceled) and what the batch's attempts do to their hooks (a failing streak
+// started, cleared, or grown long enough to disable the hook; a URL that answered 410 disabled).
+// record.ts writes these decisions down.
+import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
+import type { DeliveryStatus, HookRow } from "../db/schema";
+import { type AttemptRecord, gone, succeeded } from "./attempt";
+import type { Finished } from "./deliver";
+
+export type Attempted = Extract<Finished, { kind: "attempted" }>;
+
+/**
+ * What happens to the delivery after this attempt. The egress guard's refusal ("blocked") is
+ * retried once, on the schedule's first step (a name may resolve elsewhere in a moment); refused a
+ * second time in a row, the target resolves where the guard will keep refusing until the operator
+ * changes HOOKRUN_EGRESS_ALLOW, which a restart applies, so the delivery fails instead of retrying
+ * for a day. A retry by hand attempts it again.
+ */
+export function nextStep(
+  record: AttemptRecord,
+  attemptsSoFar: number,
+  maxAttempts: number,
+  previousOutcome: string | null = null,
+  random: () => number = Math.random,
+): { status: DeliveryStatus; delayMs: number } {
+  if (succeeded(record)) return { status: "succeeded", delayMs: 0 };
+  const blockedAgain = record.outcome === "blocked" && previousOutcome === "blocked";
+  if (gone(record) || blockedAgain || shouldGiveUp(attemptsSoFar, maxAttempts))
+    return { status: "failed", delayMs: 0 };
+  const delayMs = nextAttemptDelayMs(attemptsSoFar, { random, retryAfterMs: record.retryAfterMs ?? null });
+  return delayMs === null ? { status: "failed", delayMs: 0 } : { status: "pending", delayMs };
+}
+
+/** A delivery's row after a finished run: due again in `delayMs` when still pending. */
+export interface DeliveryUpdate {
+  id: string;
+  status: DeliveryStatus;
+  attempts: number;
+  outcome: string;
+  delayMs: number;
+}
+
+/** A canceled delivery keeps its attempt count; an attempted one counts the attempt and steps on. */
+export function deliveryUpdate(finished: Finished, random: () => number = Math.random): DeliveryUpdate {
+  const { delivery } = finished;
+  if (finished.kind === "canceled") {
+    return {
+      id: delivery.id,
+      status: "canceled",
+      attempts: delivery.attempts,
+      outcome: finished.reason,
+      delayMs: 0,
+    };
+  }
+  const attempts = delivery.attempts + 1;
+  const step = nextStep(
+    finished.record,
+    attempts,
+    finished.hook.retry.maxAttempts,
+    delivery.last_outcome,
+    random,
+  );
+  return {
+    id: delivery.id,
+    status: step.status,
+    attempts,
+    outcome: finished.record.outcome,
+    delayMs: step.delayMs,
+  };
+}
+
+/** What an attempt does to its hook's failing streak. */
+export type StreakStep =
+  | { kind: "clear" }
+  | { kind: "start" }
+  | { kind: "disable"; reason: string }
+  | { kind: "keep" };
+
+/** A success clears a streak; a failure starts one, and a streak of 5 days disables the hook. */
+export function streakStep(failingSince: Date | null, success: boolean, now: Date): StreakStep {
+  if (success) return failingSince ? { kind: "clear" } : { kind: "keep" };
+  if (!failingSince) return { kind: "start" };
+  if (failingTooLong(failingSince, now))
+    return {
+      kind: "disable",
+      reason: `disabled automatically: failing continuously since ${failingSince.toISOString()}`,
+    };
+  return { kind: "keep" };
+}
+
+export interface HealthChanges {
+  /** Per hook, decided by its latest attempt in the batch; hooks whose streak stays are left out. */
+  streaks: { hook: HookRow; step: Exclude<StreakStep, { kind: "keep" }> }[];
+  /** Each URL that answered 410 Gone, to be disabled on its hook. */
+  goneUrls: { hook: HookRow; url: string; reason: string }[];
+}
+
+export function healthChanges(attempted: Attempted[], now: Date): HealthChanges {
+  const latest = new Map<string, Attempted>();
+  for (const f of attempted) latest.set(f.hook.id, f);
+  const streaks: HealthChanges["streaks"] = [];
+  for (const { hook, record } of latest.values()) {
+    const step = streakStep(hook.failing_since, succeeded(record), now);
+    if (step.kind !== "keep") streaks.push({ hook, step });
+  }
+  const goneUrls = attempted
+    .filter((a) => gone(a.record))
+    .map((a) => ({ hook: a.hook, url: a.delivery.target, reason: "the receiver answered 410 Gone" }));
+  return { streaks, goneUrls };
+}

@@ -1,0 +1,41 @@
+// Every NOTIFY channel hookrun uses, and the only pg_notify calls: one small function per kind of
+// announcement. A NOTIFY sent inside a transaction or statement is delivered when it commits.
+import { type RawBuilder, sql } from "kysely";
+import type { Db } from "../db/connect";
+
+/** Wakes the dispatch workers; payload: the new deliveries' hosts (see wake.ts), "" for any host. */
+export const DELIVERIES_CHANNEL = "hookrun_deliveries";
+
+/** New attempts were written, for the logs' live tails; payload: the workspace id. */
+export const ATTEMPTS_CHANNEL = "hookrun_attempts";
+
+/** A workspace's keys, hooks, event types or the workspace itself changed; payload: its id, or "*". */
+export const CACHE_CHANNEL = "hookrun_cache";
+
+/** Wakes the workers, as a statement of its own (in a transaction: on its commit). */
+export async function wakeWorkers(db: Db, payload: string): Promise<void> {
+  await sql`select ${wakeWorkersCall(payload)}`.execute(db);
+}
+
+/** The same wake-up as an expression, for a statement that writes deliveries and wakes in one go. */
+export function wakeWorkersCall(payload: string): RawBuilder<unknown> {
+  return sql`pg_notify(${DELIVERIES_CHANNEL}, ${payload})`;
+}
+
+/** Tells the workspace's live tails that attempts were written. */
+export async function announceAttempts(db: Db, workspaceId: string): Promise<void> {
+  await sql`select ${announceAttemptsCall(workspaceId)}`.execute(db);
+}
+
+/** The same as an expression; `workspaceId` may be a column of its statement (`sql.ref`). */
+export function announceAttemptsCall(workspaceId: string | RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`pg_notify(${ATTEMPTS_CHANNEL}, ${workspaceId})`;
+}
+
+/**
+ * Tells every process's key and catalog cache that the workspace changed. Called only by
+ * changeCatalog (catalog-change.ts), inside the transaction that makes the change.
+ */
+export async function announceCatalogChange(db: Db, workspaceId: string): Promise<void> {
+  await sql`select pg_notify(${CACHE_CHANNEL}, ${workspaceId})`.execute(db);
+}

@@ -1,0 +1,16 @@
+// The delivery queue's contract, the one door to this folder: the NOTIFY channels (every one of
+// them, the caches' included), the workers' wake-up payload, a delivery's host, claiming and
+// releasing due deliveries, and the announced change of a workspace's catalog.
+export { type CatalogWriter, changeCatalog, type DroppingCache } from "./catalog-change";
+export {
+  ATTEMPTS_CHANNEL,
+  announceAttempts,
+  announceAttemptsCall,
+  CACHE_CHANNEL,
+  DELIVERIES_CHANNEL,
+  wakeWorkers,
+  wakeWorkersCall,
+} from "./channels";
+export { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
+export { claimPrefixes, targetHost } from "./host";
+export { wakeHosts, wakePayload } from "./wake";
