@@ -15,6 +15,7 @@ import {
 import { type BatchContext, loadBatch } from "./batch";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
+import { HostLanes, type Started } from "./lanes";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
@@ -58,19 +59,6 @@ interface Waiting {
   batch: BatchContext;
 }
 
-/** One destination host: deliveries running to it and claimed ones waiting for it. */
-interface HostLane {
-  running: number;
-  waiting: Waiting[];
-}
-
-/**
- * A host's share of the claimed deliveries, in rounds of perHost: one running and two waiting. A
- * waiting delivery starts within two rounds of the host's timeouts (30 s at most), so it finishes
- * inside its 2-minute lease.
- */
-const HOST_SHARE = 3;
-
 /**
  * A claim's lease: longer than the longest attempt (a 30 s callback or function timeout) with a
  * wide margin. Heartbeats renew it while the worker lives, and hand it back within seconds once it
@@ -80,18 +68,14 @@ export const DEFAULT_LEASE_MS = 120_000;
 
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
+  /** Running deliveries' promises, by id: stop() waits for them, or hands their leases back. */
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly lanes = new Map<string, HostLane>();
-  private waitingCount = 0;
+  /** The scheduling rules: what may start, when to claim and how much (see lanes.ts). */
+  private readonly lanes: HostLanes<Waiting>;
   private readonly options: Required<WorkerOptions>;
   private wakeUp: (() => void) | null = null;
   /** A poke that came while no one was waiting: the next wait returns at once. */
   private poked = false;
-  /**
-   * More may be due: set at start, by a NOTIFY, by the poll, by a claim that filled its limit and by a
-   * host dropping below a full round; each claim consumes it.
-   */
-  private moreDue = true;
   private stopping = false;
   private loopDone: Promise<void> = Promise.resolve();
   private unlisten: Unlisten | null = null;
@@ -114,6 +98,7 @@ export class DispatchWorker {
       heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
       staleMs: options.staleMs ?? STALE_MS,
     };
+    this.lanes = new HostLanes(this.options);
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
   }
 
@@ -135,8 +120,8 @@ export class DispatchWorker {
     if (this.beating || this.stopping) return;
     this.beating = true;
     try {
-      const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.map((w) => w.delivery.id));
-      await beat(this.deps.db, this.id, [...this.inFlight.keys(), ...waiting], this.options.leaseMs);
+      const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
+      await beat(this.deps.db, this.id, held, this.options.leaseMs);
       if (!this.deps.soleWorker && (await reapDead(this.deps.db, this.options.staleMs)) > 0) this.poke();
     } catch (error) {
       this.log("heartbeat failed; leases run on until the next one", error);
@@ -147,23 +132,14 @@ export class DispatchWorker {
 
   /** New work may be due (a NOTIFY): claims again now rather than at the next poll. */
   poke(): void {
-    this.moreDue = true;
+    this.lanes.moreMayBeDue();
     this.wake();
   }
 
-  /**
-   * New deliveries were written. Only worth a claim if one of their hosts is not already at a full
-   * round here: the claim skips those hosts, so it would find nothing of theirs, and reaching any
-   * other host's work would mean scanning past all of it.
-   */
+  /** New deliveries were written: claims again if one of their hosts has room here (see lanes.ts). */
   private onDeliveries(payload: string): void {
     const hosts = wakeHosts(payload);
-    if (!hosts || hosts.some((host) => !this.atFullRound(host))) this.poke();
-  }
-
-  private atFullRound(host: string): boolean {
-    const lane = this.lanes.get(host);
-    return lane !== undefined && backlogOf(lane) >= this.options.perHost;
+    if (this.lanes.wakeWorthClaiming(hosts)) this.poke();
   }
 
   private wake(): void {
@@ -182,8 +158,7 @@ export class DispatchWorker {
     await this.loopDone;
     await this.unlisten?.();
     // Claimed but not started: handed back at once, for another worker (or the next start).
-    const waiting = [...this.lanes.values()].flatMap((lane) => lane.waiting.splice(0));
-    this.waitingCount = 0;
+    const waiting = this.lanes.handBack();
     await releaseLease(
       this.deps.db,
       this.id,
@@ -205,35 +180,17 @@ export class DispatchWorker {
     await retire(this.deps.db, this.id).catch((e) => this.log("retire", e));
   }
 
-  /** Room for more claimed deliveries: running and waiting together stay under concurrency + prefetch. */
-  private get room(): number {
-    return this.options.concurrency + this.options.prefetch - this.inFlight.size - this.waitingCount;
-  }
-
-  /**
-   * Whether a claim is worth its round trip: nothing is waiting, or a quarter of the room is free.
-   * Claiming for every freed slot would cost a query per delivery.
-   */
-  private get claimWorthwhile(): boolean {
-    const room = this.room;
-    return (
-      room > 0 && (this.waitingCount === 0 || room >= (this.options.concurrency + this.options.prefetch) / 4)
-    );
-  }
-
   private async loop(): Promise<void> {
     while (!this.stopping) {
       try {
-        if (this.moreDue && this.claimWorthwhile) {
-          // Consumed here, so a signal that arrives during the claim is kept for the next one.
-          this.moreDue = false;
-          const { limit, skipped } = this.claimBounds();
+        if (this.lanes.claimWanted) {
+          // Begun before the round trip, so a signal that arrives during the claim is kept for the
+          // next one; a claim that filled its limit may want another at once.
+          const { limit, skipped } = this.lanes.beginClaim();
           const claimed = await claimDue(this.deps.db, this.id, limit, this.options.leaseMs, skipped);
           if (claimed.length > 0) this.enqueue(claimed, await loadBatch(this.deps.db, claimed));
-          // A full claim may have left more behind, worth claiming at once if one of its hosts still
-          // has room; the rest would be found only by scanning past hosts that are skipped now.
-          const hostsWithRoom = claimed.some((d) => !this.atFullRound(targetHost(d.target)));
-          if (claimed.length >= limit && hostsWithRoom) this.moreDue = true;
+          const hosts = claimed.map((d) => targetHost(d.target));
+          this.lanes.endClaim(hosts, limit);
         }
       } catch (error) {
         // Whatever was claimed stays leased and comes back when the lease runs out.
@@ -242,62 +199,26 @@ export class DispatchWorker {
       // More may be due and there is room worth a claim: claim again at once. Otherwise wait for a
       // NOTIFY, for a host to drop below a full round, for room to free up while more is due, or
       // for the poll.
-      if (!(this.moreDue && this.claimWorthwhile)) await this.waitForWakeUp();
+      if (!this.lanes.claimWanted) await this.waitForWakeUp();
     }
-  }
-
-  /**
-   * What the next claim may take. Hosts with a full round (perHost) running or waiting are skipped;
-   * the limit keeps every other host, known or new, within its share, so nothing claimed ever has
-   * to be handed back.
-   */
-  private claimBounds(): { limit: number; skipped: string[] } {
-    const skipped: string[] = [];
-    let heaviest = 0;
-    for (const [host, lane] of this.lanes) {
-      const backlog = backlogOf(lane);
-      if (backlog >= this.options.perHost) skipped.push(host);
-      else heaviest = Math.max(heaviest, backlog);
-    }
-    return { limit: Math.min(this.room, this.options.perHost * HOST_SHARE - heaviest), skipped };
   }
 
   /** Queues the claimed deliveries by host and starts what fits. */
   private enqueue(claimed: ClaimedDelivery[], batch: BatchContext): void {
     for (const delivery of claimed) {
       const host = targetHost(delivery.target);
-      const lane = this.lanes.get(host) ?? { running: 0, waiting: [] };
-      this.lanes.set(host, lane);
-      lane.waiting.push({ delivery, batch });
-      this.waitingCount++;
+      this.lanes.enqueue(host, delivery.id, { delivery, batch });
     }
     this.startWaiting();
   }
 
-  /**
-   * Starts waiting deliveries while slots are free, overall and on their host. Hosts take turns: a
-   * lane that starts one moves to the back, so a host with a deep lane cannot keep every slot that
-   * frees when the overall limit is what binds.
-   */
+  /** Starts the waiting deliveries the lanes let start; a stopping worker starts none. */
   private startWaiting(): void {
-    let started = true;
-    while (started && !this.stopping && this.inFlight.size < this.options.concurrency) {
-      started = false;
-      for (const [host, lane] of [...this.lanes]) {
-        if (this.inFlight.size >= this.options.concurrency) break;
-        if (lane.waiting.length > 0 && lane.running < this.options.perHost) {
-          this.waitingCount--;
-          this.launch(lane.waiting.shift() as Waiting, lane);
-          this.lanes.delete(host);
-          this.lanes.set(host, lane);
-          started = true;
-        } else if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(host);
-      }
-    }
+    if (this.stopping) return;
+    for (const started of this.lanes.startable()) this.launch(started);
   }
 
-  private launch({ delivery, batch }: Waiting, lane: HostLane): void {
-    lane.running++;
+  private launch({ host, item: { delivery, batch } }: Started<Waiting>): void {
     const done = deliver(this.deps, delivery, batch)
       .then((finished) => {
         this.observe(finished);
@@ -307,11 +228,9 @@ export class DispatchWorker {
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
         this.inFlight.delete(delivery.id);
-        lane.running--;
-        // A host that had a full round and now has less is claimed for again: it may have more due.
-        if (backlogOf(lane) === this.options.perHost - 1) this.moreDue = true;
+        this.lanes.finished(host, delivery.id);
         this.startWaiting();
-        if (this.moreDue && this.claimWorthwhile) this.wake();
+        if (this.lanes.claimWanted) this.wake();
       });
     this.inFlight.set(delivery.id, done);
   }
@@ -324,7 +243,7 @@ export class DispatchWorker {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         // The backstop: retries come due without a NOTIFY.
-        this.moreDue = true;
+        this.lanes.moreMayBeDue();
         finish();
       }, this.options.pollMs);
       const self = this;
@@ -353,7 +272,5 @@ export class DispatchWorker {
     (this.deps.log ?? ((m, e) => console.error(`dispatch: ${m}`, e ?? "")))(message, error);
   }
 }
-
-const backlogOf = (lane: HostLane) => lane.running + lane.waiting.length;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
