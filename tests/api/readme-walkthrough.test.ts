@@ -215,77 +215,72 @@ describe("the README's walk-through", () => {
     let consumed = 0;
     let logged = server.text.length;
 
-    /** Waits for the step's end; returns its output's JSON values and the statuses it was answered. */
-    async function step(name: string, requests: number) {
+    let blocked = false;
+    /** Lets the bash go on past the step it last finished. */
+    const release = () => {
+      if (blocked) go.write("\n");
+      blocked = false;
+    };
+    /**
+     * Lets the bash run the next step, waits for its end and checks the statuses its requests were
+     * answered with; returns the JSON it printed. The bash waits until the next release.
+     */
+    async function step(name: string, statuses: string[]): Promise<unknown[]> {
+      release();
       const marker = `\n@@end ${name}\n`;
       await walk.output.waitFor((t) => t.includes(marker, consumed), `step ${name}`);
+      blocked = true;
       const at = walk.output.text.indexOf(marker, consumed);
       const printed = walk.output.text.slice(consumed, at);
       const rest = walk.output.text.slice(at + marker.length);
       for (const match of rest.matchAll(/^@@var (\w+)=(.*)$/gm)) vars[match[1]!] = match[2]!;
       consumed = at + marker.length;
       // The request log line is written as the answer goes out: give it a moment to be read.
-      await server.waitFor(() => requestsSince(logged).length >= requests, `${requests} requests of ${name}`);
-      const statuses = requestsSince(logged);
+      await server.waitFor(
+        () => requestsSince(logged).length >= statuses.length,
+        `${statuses.length} requests of ${name}`,
+      );
+      expect(requestsSince(logged), `the requests of step ${name}`).toEqual(statuses);
       logged = server.text.length;
-      return { json: jsonValues(printed), statuses };
+      return jsonValues(printed);
     }
-    const next = () => go.write("\n");
 
-    let s = await step("setup", 0);
+    let s = await step("setup", []);
     expect(vars.HOOKRUN).toBe(base);
     expect(vars.ROOT).toMatch(/^hr_/);
-    next();
 
-    s = await step("workspace", 2);
-    expect(s.statuses).toEqual(["POST /v1/workspaces 201", "POST /v1/workspaces/:ws/keys 201"]);
+    s = await step("workspace", ["POST /v1/workspaces 201", "POST /v1/workspaces/:ws/keys 201"]);
     expect(vars.WS).toMatch(/^ws_/);
     expect(vars.ADMIN).toMatch(/^hr_/);
     const { WS, ADMIN } = vars as { WS: string; ADMIN: string };
-    next();
 
-    s = await step("event-type", 1);
-    expect(s.statuses).toEqual(["POST /v1/workspaces/:ws/event-types 201"]);
-    expect(s.json).toMatchObject([{ name: "order.paid", example: { orderId: "o_1" } }]);
-    next();
+    s = await step("event-type", ["POST /v1/workspaces/:ws/event-types 201"]);
+    expect(s).toMatchObject([{ name: "order.paid", example: { orderId: "o_1" } }]);
 
-    s = await step("callback-hook", 1);
-    expect(s.statuses).toEqual(["POST /v1/workspaces/:ws/hooks 201"]);
+    s = await step("callback-hook", ["POST /v1/workspaces/:ws/hooks 201"]);
     expect(vars.HOOK).toMatch(/^hk_/);
-    next();
 
-    s = await step("signing-secret", 2);
-    expect(s.statuses).toEqual([
+    s = await step("signing-secret", [
       "GET /v1/workspaces/:ws/hooks/:id/signing-secret 200",
       "POST /v1/workspaces/:ws/hooks/:id/signing-secret/rotate 200",
     ]);
-    const [revealed, rotated] = s.json as { secret: string; previousSecret: string | null }[];
+    const [revealed, rotated] = s as { secret: string; previousSecret: string | null }[];
     expect(revealed?.secret).toMatch(/^whsec_/);
     expect(rotated?.previousSecret).toBe(revealed?.secret);
     expect(rotated?.secret).toMatch(/^whsec_/);
-    next();
 
-    s = await step("function-hook", 1);
-    expect(s.statuses).toEqual(["POST /v1/workspaces/:ws/hooks 201"]);
+    s = await step("function-hook", ["POST /v1/workspaces/:ws/hooks 201"]);
     expect(vars.FN).toMatch(/^hk_/);
-    next();
 
-    s = await step("function-deploy", 3);
-    expect(s.statuses).toEqual([
+    s = await step("function-deploy", [
       "PUT /v1/workspaces/:ws/hooks/:id/source 200",
       "POST /v1/workspaces/:ws/hooks/:id/deploy 200",
       "POST /v1/workspaces/:ws/hooks/:id/deploy 200",
     ]);
-    expect(s.json).toMatchObject([
-      { liveVersion: 1 },
-      { version: 2, live: true },
-      { version: 1, live: true },
-    ]);
-    expect((s.json[2] as { source: string }).source).toContain("ctx.secrets.CRM_TOKEN");
-    next();
+    expect(s).toMatchObject([{ liveVersion: 1 }, { version: 2, live: true }, { version: 1, live: true }]);
+    expect((s[2] as { source: string }).source).toContain("ctx.secrets.CRM_TOKEN");
 
-    s = await step("post-event", 2);
-    expect(s.statuses).toEqual(["POST /v1/workspaces/:ws/keys 201", "POST /v1/workspaces/:ws/events 202"]);
+    s = await step("post-event", ["POST /v1/workspaces/:ws/keys 201", "POST /v1/workspaces/:ws/events 202"]);
     expect(vars.EVENT).toMatch(/^evt_/);
     const eventPath = `/v1/workspaces/${WS}/events/${vars.EVENT}`;
     // What the reader sees before the next step: the receiver printed the delivery, and the other
@@ -300,14 +295,12 @@ describe("the README's walk-through", () => {
           expect.objectContaining({ status: "pending", attempts: 1, lastOutcome: "network_error" }),
         ]),
       );
-    next();
 
-    s = await step("event", 2);
-    expect(s.statuses).toEqual([
+    s = await step("event", [
       "GET /v1/workspaces/:ws/events/:id 200",
       "GET /v1/workspaces/:ws/deliveries 200",
     ]);
-    const [event, pending] = s.json as [
+    const [event, pending] = s as [
       { id: string; deliveries: { status: string }[] },
       { data: { status: string; nextAttemptAt: string | null }[] },
     ];
@@ -315,16 +308,14 @@ describe("the README's walk-through", () => {
     expect(event.deliveries.map((d) => d.status).sort()).toEqual(["pending", "succeeded"]);
     expect(pending.data).toHaveLength(1);
     expect(pending.data[0]?.nextAttemptAt).not.toBeNull();
-    next();
 
-    s = await step("retry", 3);
-    expect(s.statuses).toEqual([
+    s = await step("retry", [
       "GET /v1/workspaces/:ws/deliveries 200",
       "POST /v1/workspaces/:ws/deliveries/:id/retry 202",
       "POST /v1/workspaces/:ws/hooks/:id/replay 202",
     ]);
     expect(vars.DELIVERY).toMatch(/^dlv_/);
-    expect(s.json).toMatchObject([
+    expect(s).toMatchObject([
       { id: vars.DELIVERY, status: "pending" },
       { events: 1, deliveries: 2 },
     ]);
@@ -336,37 +327,34 @@ describe("the README's walk-through", () => {
         return (page.body.data as unknown[]).length;
       })
       .toBeGreaterThanOrEqual(2);
-    next();
 
-    s = await step("run-by-hand", 3);
-    expect(s.statuses).toEqual([
+    s = await step("run-by-hand", [
       "POST /v1/workspaces/:ws/hooks/:id/invoke 200",
       "POST /v1/workspaces/:ws/hooks/:id/test 200",
       "POST /v1/workspaces/:ws/hooks/:id/test 200",
     ]);
-    expect(s.json).toMatchObject([
+    expect(s).toMatchObject([
       { outcome: "success", result: { forwarded: 200 }, attemptId: expect.stringMatching(/^att_/) },
       { outcome: "success", attemptId: null },
       { outcome: "success", response: { status: 200, body: "ok" } },
     ]);
     expect(receiver.text).toContain(`POST /crm  Bearer crm_token_123 {"sessionId":"s1"}`);
-    next();
 
-    s = await step("logs", 3);
-    expect(s.statuses).toEqual([
+    s = await step("logs", [
       "GET /v1/workspaces/:ws/logs 200",
       "GET /v1/workspaces/:ws/logs 200",
       "GET /v1/workspaces/:ws/logs/:id 200",
     ]);
-    const [failed, record] = s.json as [{ data: { outcome: string }[] }, { id: string; eventId: string }];
+    const [failed, record] = s as [{ data: { outcome: string }[] }, { id: string; eventId: string }];
     expect(failed.data.length).toBeGreaterThanOrEqual(2);
     expect(failed.data.every((a) => a.outcome === "network_error")).toBe(true);
     expect(vars.ATTEMPT).toMatch(/^att_/);
     expect(record).toMatchObject({ id: vars.ATTEMPT, eventId: vars.EVENT });
-    next();
 
     // The tail runs until stopped: post events (as the README suggests) until one's attempt shows.
+    release();
     await walk.output.waitFor((t) => t.includes("\n@@tailing\n", consumed), "the tail to start");
+    blocked = true; // the bash waits to stop the tail
     const tailing = walk.output.text.indexOf("\n@@tailing\n", consumed);
     for (let i = 0; !walk.output.text.slice(tailing).includes("event: attempt"); i++) {
       expect(i, "an attempt on the live tail within 15 s").toBeLessThan(30);
@@ -377,21 +365,17 @@ describe("the README's walk-through", () => {
       expect(posted.status).toBe(202);
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    next();
-    // Its request is logged when the stream closes.
-    s = await step("tail", 1);
-    expect(s.statuses).toEqual(["GET /v1/workspaces/:ws/logs/stream 200"]);
+    // Stopped by the release; its request is logged when the stream closes.
+    s = await step("tail", ["GET /v1/workspaces/:ws/logs/stream 200"]);
     expect(walk.output.text.slice(tailing)).toMatch(/^data: \{.*"kind":"callback"/m);
-    next();
 
-    s = await step("stats", 1);
-    expect(s.statuses).toEqual(["GET /v1/workspaces/:ws/hooks/:id/stats 200"]);
-    const [stats] = s.json as { window: string; total: number; byOutcome: Record<string, number> }[];
+    s = await step("stats", ["GET /v1/workspaces/:ws/hooks/:id/stats 200"]);
+    const [stats] = s as { window: string; total: number; byOutcome: Record<string, number> }[];
     expect(stats?.window).toBe("7d");
     expect(stats?.byOutcome.success).toBeGreaterThanOrEqual(2);
     expect(stats?.byOutcome.network_error).toBeGreaterThanOrEqual(2);
     const exited = new Promise((resolve) => walk.child.once("exit", resolve));
-    next();
+    release();
     expect(walk.child.exitCode ?? (await exited)).toBe(0);
   }, 30_000);
 });
