@@ -100,7 +100,7 @@ export function createApp(deps: AppDeps) {
   const version = deps.version ?? "0.1.0";
   const routes = app
     .route("/", serviceRoutes(deps.db, deps.metrics, loadEditorAssets(deps.editorDir)))
-    .route("/", meRoutes())
+    .route("/", meRoutes(store))
     .route("/", workspaceRoutes(store))
     .route("/", apiKeyRoutes(store))
     .route("/", eventTypeRoutes(store))

@@ -16,6 +16,7 @@ import { clearSession, loadSession, type Role, saveSession } from "./session";
 import { canEdit, type Session, SessionContext } from "./session-context";
 import { ErrorNotice } from "./ui/error-notice";
 import { EmptyState } from "./ui/layout";
+import { useWorkspaceName } from "./workspace-name";
 
 interface SignedIn {
   key: string;
@@ -117,6 +118,7 @@ export function App() {
 function Shell({ session }: { session: Session }) {
   const route = useRoute();
   const ws = "ws" in route ? route.ws : (session.keyWorkspace ?? loadSession()?.workspace ?? null);
+  const workspaceName = useWorkspaceName(session, ws);
 
   useEffect(() => {
     // A workspace key lives in one workspace: its start page is that workspace's hooks.
@@ -142,9 +144,15 @@ function Shell({ session }: { session: Session }) {
           </ul>
         )}
         <div class="sidebar-foot">
+          {ws && (
+            <span class="workspace-name" title={ws} data-testid="workspace-name">
+              Workspace <strong>{workspaceName ?? ws}</strong>
+              {workspaceName && <span class="muted workspace-id">{ws}</span>}
+            </span>
+          )}
           {session.role === "root" && (
             <a href="#/workspaces" class="workspace-link">
-              {ws ? `Workspace ${ws}` : "Choose a workspace"} · switch
+              {ws ? "Switch workspace" : "Choose a workspace"}
             </a>
           )}
           <span class="muted">signed in as {session.role}</span>

@@ -93,15 +93,16 @@ describe.each(testDatabases)("the editor and /v1/me on $name", (target) => {
     }
   });
 
-  it("tells each key its role and workspace, and refuses a request without a key", async () => {
+  it("tells each key its role and workspace (id and name), and refuses a request without a key", async () => {
     expect((await api.request("GET", "/v1/me", { key: api.rootKey })).body).toEqual({
       role: "root",
       workspaceId: null,
+      workspaceName: null,
     });
     for (const role of ["admin", "operator", "ingest"] as const) {
       const res = await api.request("GET", "/v1/me", { key: acme[role] });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ role, workspaceId: acme.ws });
+      expect(res.body).toEqual({ role, workspaceId: acme.ws, workspaceName: "acme" });
     }
     const anonymous = await api.request("GET", "/v1/me");
     expect(anonymous.status).toBe(401);

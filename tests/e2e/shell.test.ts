@@ -1,8 +1,9 @@
 // Protects the editor's frame in a real browser: the page is served at `/` with its assets and CSP,
 // a key signs in (and a wrong one is told so where it was typed), the root key picks or creates a
 // workspace, a reload keeps the session, and sign-out forgets the key; an ingest key is refused at
-// sign-in and a key revoked while in use is signed out with a notice; and the frame is usable by
-// keyboard alone at 1280x800.
+// sign-in and a key revoked while in use is signed out with a notice; the sidebar names the
+// workspace (its name, the id beside it) for the root key and for a workspace key; and the frame is
+// usable by keyboard alone at 1280x800.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { testDatabases } from "../support/db";
@@ -51,6 +52,13 @@ describeBrowser("editor shell", () => {
     await page.getByRole("button", { name: "Create workspace" }).click();
     await page.getByRole("link", { name: "Hooks" }).waitFor();
     expect(page.url()).toMatch(/#\/w\/ws_[^/]+\/hooks$/);
+    // The sidebar names the workspace; its id is the secondary line.
+    const wsId = /#\/w\/(ws_[^/]+)\//.exec(page.url())?.[1] ?? "";
+    const named = page.getByTestId("workspace-name");
+    await expect.poll(() => named.locator("strong").textContent()).toBe("acme");
+    expect(await named.textContent()).toBe(`Workspace acme${wsId}`);
+    expect(await named.getAttribute("title")).toBe(wsId);
+    await page.getByRole("link", { name: "Switch workspace" }).waitFor();
 
     await page.reload();
     await page.getByRole("link", { name: "Hooks" }).waitFor();
@@ -67,6 +75,9 @@ describeBrowser("editor shell", () => {
     await page.getByRole("link", { name: "Logs" }).waitFor();
     expect(page.url()).toContain(`#/w/${keys.ws}/hooks`);
     expect(await page.getByRole("link", { name: "API keys" }).count()).toBe(0);
+    // A workspace key cannot read /v1/workspaces; the sidebar still names its workspace.
+    await expect.poll(() => page.getByTestId("workspace-name").locator("strong").textContent()).toBe("beta");
+    expect(await page.getByRole("link", { name: "Switch workspace" }).count()).toBe(0);
     expect(errors).toEqual([]);
   });
 

@@ -1,17 +1,20 @@
 // GET /v1/me: who the presented key is. The editor signs in with it (role, and the workspace of a
-// workspace key); any valid key may ask.
+// workspace key, with its name: such a key cannot read /v1/workspaces); any valid key may ask.
 import { createRoute, z } from "@hono/zod-openapi";
 import { bearerSecurity, createRouter } from "../http/router";
 import { commonErrors, json } from "../schemas/common";
+import type { Store } from "../services/context";
+import { getWorkspace } from "../services/workspaces";
 
 const Me = z
   .object({
     role: z.enum(["root", "admin", "operator", "ingest"]),
     workspaceId: z.string().nullable().openapi({ description: "null for the root key" }),
+    workspaceName: z.string().nullable().openapi({ description: "null for the root key" }),
   })
   .openapi("Me");
 
-export function meRoutes() {
+export function meRoutes(store: Store) {
   return createRouter().openapi(
     createRoute({
       method: "get",
@@ -21,12 +24,18 @@ export function meRoutes() {
       summary: "The role (and workspace) of the key making the request",
       responses: { 200: json(Me, "The key's role and workspace"), ...commonErrors },
     }),
-    (c) => {
+    async (c) => {
       const principal = c.get("principal");
+      if (principal.role === "root") {
+        return c.json({ role: principal.role, workspaceId: null, workspaceName: null }, 200);
+      }
+      const workspace = await getWorkspace(store.db, principal.workspaceId);
       return c.json(
         {
           role: principal.role,
-          workspaceId: principal.role === "root" ? null : principal.workspaceId,
+          workspaceId: principal.workspaceId,
+          // A key lives only as long as its workspace; a race with its deletion answers the id.
+          workspaceName: workspace.ok ? workspace.value.name : principal.workspaceId,
         },
         200,
       );

@@ -1,5 +1,6 @@
-// One hook: its header (name, kind, enabled, health) and its tabs. The tabs' contents live beside
-// this file per kind: function code and settings, callback settings, and the hook's activity.
+// One hook: its header (name, kind, enabled, its last 24 hours kept current) and its tabs. The tabs'
+// contents live beside this file per kind: function code and settings, callback settings, and the
+// hook's activity.
 import { useState } from "preact/hooks";
 import { ok } from "../../api/client";
 import type { Hook } from "../../api/types";
@@ -7,13 +8,13 @@ import { href } from "../../router";
 import { canEdit, useSession } from "../../session-context";
 import { useAction, useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
-import { percent } from "../../ui/format";
 import { Loading, Page, Switch } from "../../ui/layout";
 import { Tabs } from "../../ui/tabs";
 import { FunctionWorkbench } from "../function/function-workbench";
 import { CallbackSettings } from "./callback-settings";
 import { FunctionSettings } from "./function-settings";
 import { HookActivity } from "./hook-activity";
+import { HookHealthLine } from "./hook-health";
 
 type Tab = "code" | "settings" | "activity";
 
@@ -54,9 +55,7 @@ export function HookPage({ ws, id }: { ws: string; id: string }) {
       actions={
         <>
           <span class="badge">{h.kind === "function" ? "function" : `callback · ${h.method}`}</span>
-          <span class="muted" title="Success rate of the last 24 hours">
-            24h: {h.health.attempts} attempts, {percent(h.health.successRate)} ok
-          </span>
+          <HookHealthLine ws={ws} hook={h} />
           <Switch
             label="Enabled"
             checked={h.enabled}

@@ -1,22 +1,26 @@
 // The execution log: every attempt of the workspace, newest first, with filters kept in the address
 // (so a filtered view can be linked and survives a reload), "Load more" by cursor, and a live tail
-// that brings new attempts in as they are recorded.
+// that brings new attempts in as they are recorded (held back, and counted, while the pointer or the
+// focus is on the list, so a row never moves under a click).
 import type { ComponentChildren } from "preact";
 import { useMemo, useState } from "preact/hooks";
 import { useSession } from "../../session-context";
 import { ErrorNotice } from "../../ui/error-notice";
+import { useHoldWhilePointed } from "../../ui/hold-while-pointed";
 import { EmptyState, Loading, Page, Switch } from "../../ui/layout";
 import { type TailStatus, tailUrl, useLiveTail } from "./live-tail";
 import { Filters } from "./log-filters";
 import { filtersFrom, filtersQuery, LogTable, logsHref } from "./log-parts";
 import { useLogList } from "./use-log-list";
+import { WaitingRows } from "./waiting-rows";
 
 export function LogsPage({ ws, query }: { ws: string; query: URLSearchParams }) {
   const { client, key } = useSession();
   const queryString = filtersQuery(filtersFrom(query));
   // One object per distinct filter set, so effects below rerun only when the filters change.
   const filters = useMemo(() => filtersFrom(new URLSearchParams(queryString)), [queryString]);
-  const list = useLogList(client, ws, filters);
+  const hold = useHoldWhilePointed();
+  const list = useLogList(client, ws, filters, hold.held);
   const [live, setLive] = useState(false);
   const url = useMemo(() => tailUrl(client, ws, filters), [client, ws, filters]);
   const tail = useLiveTail(live, url, key, list.prepend, list.refreshHead);
@@ -74,12 +78,15 @@ export function LogsPage({ ws, query }: { ws: string; query: URLSearchParams }) 
         )
       ) : (
         list.rows.length > 0 && (
-          <LogTable
-            ws={ws}
-            rows={list.rows}
-            fresh={list.fresh}
-            caption={filtered ? "Attempts matching the filters, newest first" : "Attempts, newest first"}
-          />
+          <div class="held-list" {...hold.handlers}>
+            <WaitingRows count={list.waiting} onShow={list.showWaiting} />
+            <LogTable
+              ws={ws}
+              rows={list.rows}
+              fresh={list.fresh}
+              caption={filtered ? "Attempts matching the filters, newest first" : "Attempts, newest first"}
+            />
+          </div>
         )
       )}
       <ErrorNotice error={list.moreError} />

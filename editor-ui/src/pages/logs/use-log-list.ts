@@ -1,5 +1,6 @@
 // The attempts of one filter set as the logs view holds them: the first page, further pages by
-// cursor, and attempts the live tail brings in, merged by id and kept newest first.
+// cursor, and attempts the live tail brings in, merged by id and kept newest first. While the list is
+// held (the user is pointing at it), new attempts wait aside and are counted, so no row moves.
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { type ApiFailure, asFailure, type Client, ok } from "../../api/client";
 import type { LogPage, LogSummary } from "../../api/types";
@@ -21,10 +22,22 @@ export interface LogList {
   prepend(attempt: LogSummary): void;
   /** Reads the first page again and merges it in (what a tail may have missed while it connected). */
   refreshHead(): void;
+  /** New attempts held back while the list is held. */
+  waiting: number;
+  /** Shows the held-back attempts now (they are also shown once the hold ends). */
+  showWaiting(): void;
 }
 
+/** New rows held back, and the cursor to start over from when they do not reach the shown rows. */
+interface Held {
+  rows: LogSummary[];
+  restartCursor: string | null;
+}
+
+const NOTHING_HELD: Held = { rows: [], restartCursor: null };
+
 /** The list of one filter set: first page, further pages by cursor, attempts merged in by id. */
-export function useLogList(client: Client, ws: string, filters: LogFilters): LogList {
+export function useLogList(client: Client, ws: string, filters: LogFilters, held = false): LogList {
   const [rows, setRows] = useState<LogSummary[]>([]);
   const [fresh, setFresh] = useState<ReadonlySet<string>>(new Set());
   const [cursor, setCursor] = useState<string | null>(null);
@@ -33,6 +46,11 @@ export function useLogList(client: Client, ws: string, filters: LogFilters): Log
   const [loadingMore, setLoadingMore] = useState(false);
   const [moreError, setMoreError] = useState<ApiFailure | null>(null);
   const [tick, setTick] = useState(0);
+  // What waits aside lives in a ref (the showing reads and clears it at once); its count is state.
+  const aside = useRef<Held>(NOTHING_HELD);
+  const [waiting, setWaiting] = useState(0);
+  const holding = useRef(held);
+  holding.current = held;
   // Answers for an older filter set (or an older reload) are dropped.
   const generation = useRef(0);
   const shown = useRef(rows);
@@ -55,6 +73,8 @@ export function useLogList(client: Client, ws: string, filters: LogFilters): Log
     setError(null);
     setMoreError(null);
     setRows([]);
+    aside.current = NOTHING_HELD;
+    setWaiting(0);
     setFresh(new Set());
     setCursor(null);
     fetchPage().then(
@@ -92,10 +112,56 @@ export function useLogList(client: Client, ws: string, filters: LogFilters): Log
     );
   }, [cursor, fetchPage]);
 
-  const prepend = useCallback((attempt: LogSummary) => {
-    setRows((current) => merge(current, [attempt]));
-    setFresh((current) => new Set(current).add(attempt.id));
+  /** Adds rows: at once, or aside while held (rows already shown are updated where they are). */
+  const bringIn = useCallback((incoming: LogSummary[], restartCursor: string | null = null) => {
+    if (!holding.current) {
+      if (restartCursor) {
+        setRows(incoming);
+        setCursor(restartCursor);
+      } else {
+        setRows((current) => merge(current, incoming));
+      }
+      return;
+    }
+    const shownIds = new Set(shown.current.map((r) => r.id));
+    setRows((current) => update(current, incoming));
+    const held = aside.current;
+    aside.current = {
+      rows: merge(
+        held.rows,
+        incoming.filter((r) => !shownIds.has(r.id)),
+      ),
+      restartCursor: restartCursor ?? held.restartCursor,
+    };
+    setWaiting(aside.current.rows.length);
   }, []);
+
+  const showWaiting = useCallback(() => {
+    const held = aside.current;
+    if (held.rows.length === 0) return;
+    aside.current = NOTHING_HELD;
+    setWaiting(0);
+    if (held.restartCursor) {
+      setRows(held.rows);
+      setCursor(held.restartCursor);
+    } else {
+      setRows((rows) => merge(rows, held.rows));
+    }
+    setFresh((fresh) => new Set([...fresh, ...held.rows.map((r) => r.id)]));
+  }, []);
+
+  // The hold ended (the pointer left the list): what waited is shown.
+  useEffect(() => {
+    if (!held) showWaiting();
+  }, [held, showWaiting]);
+
+  const prepend = useCallback(
+    (attempt: LogSummary) => {
+      bringIn([attempt]);
+      if (!holding.current) setFresh((current) => new Set(current).add(attempt.id));
+    },
+    [bringIn],
+  );
 
   const refreshHead = useCallback(() => {
     const mine = generation.current;
@@ -105,19 +171,15 @@ export function useLogList(client: Client, ws: string, filters: LogFilters): Log
         const oldest = page.data.at(-1);
         const newest = shown.current[0];
         // A full page that does not reach what is shown would leave a hole: start over from it.
-        if (page.nextCursor && oldest && newest && newestFirst(oldest, newest) < 0) {
-          setRows(page.data);
-          setCursor(page.nextCursor);
-        } else {
-          setRows((current) => merge(current, page.data));
-        }
+        const hole = Boolean(page.nextCursor && oldest && newest && newestFirst(oldest, newest) < 0);
+        bringIn(page.data, hole ? page.nextCursor : null);
         setError(null);
       },
       (err: unknown) => {
         if (mine === generation.current) setError(asFailure(err));
       },
     );
-  }, [fetchPage]);
+  }, [fetchPage, bringIn]);
 
   return {
     rows,
@@ -131,6 +193,8 @@ export function useLogList(client: Client, ws: string, filters: LogFilters): Log
     loadMore,
     prepend,
     refreshHead,
+    waiting,
+    showWaiting,
   };
 }
 
@@ -143,4 +207,11 @@ function merge(current: LogSummary[], incoming: LogSummary[]): LogSummary[] {
   }
   if (!changed && incoming.length === 0) return current;
   return [...byId.values()].sort(newestFirst);
+}
+
+/** The rows with the incoming versions of the ones already there; nothing added, nothing moved. */
+function update(current: LogSummary[], incoming: LogSummary[]): LogSummary[] {
+  const byId = new Map(incoming.map((r) => [r.id, r]));
+  if (!current.some((r) => byId.has(r.id))) return current;
+  return current.map((r) => byId.get(r.id) ?? r);
 }
