@@ -1,5 +1,6 @@
 // Runs API tests on every database we support: PGlite always, PostgreSQL too when TEST_DATABASE_URL is
-// set (CI). Each Postgres open() gets a fresh database so tests can run in parallel and leave nothing.
+// set (CI). Each Postgres open() gets a fresh database so tests can run in parallel and leave nothing;
+// bench/dispatch makes its throwaway database with createPostgresDatabase too.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { type Db, type OpenedDatabase, openDatabase } from "../../api/src/db/connect";
@@ -19,8 +20,12 @@ export interface TestDatabase {
 
 const adminUrl = process.env.TEST_DATABASE_URL;
 
-async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: adminUrl });
+async function admin<T>(
+  url: string,
+  connectTimeoutMs: number | undefined,
+  run: (client: pg.Client) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
   await client.connect();
   try {
     return await run(client);
@@ -29,16 +34,31 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** Creates `hookrun_t_<random>` next to TEST_DATABASE_URL; `drop()` removes it even if still connected. */
-export async function createPostgresDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  if (!adminUrl) throw new Error("TEST_DATABASE_URL is not set");
-  const name = `hookrun_t_${randomBytes(6).toString("hex")}`;
-  await admin((c) => c.query(`create database ${name}`));
-  const url = new URL(adminUrl);
+export interface CreateDatabaseOptions {
+  /** The server to create it on (its database is only connected to); default TEST_DATABASE_URL. */
+  adminUrl?: string;
+  /** The new database's name is `<prefix>_<random>`; default `hookrun_t`. */
+  prefix?: string;
+  /** Give up connecting after this long (the bench skips an unreachable server); default pg's: wait. */
+  connectTimeoutMs?: number;
+}
+
+/** Creates `hookrun_t_<random>` (by default) next to TEST_DATABASE_URL; `drop()` removes it even if still connected. */
+export async function createPostgresDatabase(
+  options: CreateDatabaseOptions = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const server = options.adminUrl ?? adminUrl;
+  if (!server) throw new Error("TEST_DATABASE_URL is not set");
+  const onServer = <T>(run: (client: pg.Client) => Promise<T>) =>
+    admin(server, options.connectTimeoutMs, run);
+  const name = `${options.prefix ?? "hookrun_t"}_${randomBytes(6).toString("hex")}`;
+  await onServer((c) => c.query(`create database ${name}`));
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
-    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
+    drop: () =>
+      onServer((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => undefined),
   };
 }
 

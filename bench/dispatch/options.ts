@@ -1,0 +1,76 @@
+// The dispatch bench's settings, read once from the environment: every BENCH_* knob, and the
+// worker's limits from the variables the service itself reads.
+import type { EgressOptions } from "@hookrun/runtime";
+
+export type DatabaseKind = "postgres" | "pglite";
+
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return process.env[name] && Number.isFinite(v) && v > 0 ? v : fallback;
+};
+
+/** BENCH_RATE: callback events posted per second (default 2500). */
+export const RATE = num("BENCH_RATE", 2500);
+/** BENCH_FN_RATE: function events posted per second (default 1200). */
+export const FN_RATE = num("BENCH_FN_RATE", 1200);
+/** BENCH_POSTERS: concurrent posters, in-process or in the posters process (default 32). */
+export const POSTERS = num("BENCH_POSTERS", 32);
+/** BENCH_RAW_SECONDS: length of the raw fetch loop (default 10). */
+export const RAW_SECONDS = num("BENCH_RAW_SECONDS", 10);
+/** BENCH_DRAIN_SECONDS: how long a phase waits for its backlog to drain after the load (default 120). */
+export const DRAIN_CAP_S = num("BENCH_DRAIN_SECONDS", 120);
+/** BENCH_STALL_SECONDS: a main event loop that makes no turn this long is killed (default 60). */
+export const STALL_S = num("BENCH_STALL_SECONDS", 60);
+/** How often a phase samples its backlog. */
+export const SAMPLE_MS = 5_000;
+/** BENCH_DATABASE_URL: the PostgreSQL server; a fresh database is created beside it and dropped. */
+export const PG_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
+/** BENCH_ONLY=postgres|pglite: that database alone. */
+export const ONLY = process.env.BENCH_ONLY;
+/** BENCH_PHASE=callback|function: that phase alone. */
+export const PHASE = process.env.BENCH_PHASE;
+/**
+ * BENCH_COUNT_QUERIES=1: count queries per delivery through a Kysely plugin (a measurement aid;
+ * slightly perturbs timing).
+ */
+export const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
+/**
+ * BENCH_API=N (PostgreSQL): ingest through N `hookrun serve --no-worker` processes on their own ports,
+ * each with its production key and catalog cache, fed over HTTP by posters in their own process
+ * (posters.mjs); builds dist/ first. Without it, events are posted in-process to an app in the
+ * bench's process, with the same cache.
+ */
+const API_PROCESSES = Math.floor(num("BENCH_API", 0));
+/** BENCH_PROF=dir: a V8 CPU profile of each API and worker process, written there when it stops. */
+export const PROFILE_DIR = process.env.BENCH_PROF;
+/**
+ * The worker's limits, from the variables the service reads (HOOKRUN_DELIVERY_CONCURRENCY,
+ * HOOKRUN_HOST_CONCURRENCY).
+ */
+export const WORKER_OPTIONS = {
+  concurrency: num("HOOKRUN_DELIVERY_CONCURRENCY", 64),
+  perHost: num("HOOKRUN_HOST_CONCURRENCY", 16),
+};
+/** Receivers and the function's fetches are on loopback: the egress guard lets exactly that through. */
+export const EGRESS: EgressOptions = { allow: ["127.0.0.1/32"] };
+/** The function phase's hook. */
+export const FN_SOURCE = "export default (e) => ({ ok: true, id: e.id })";
+
+/** BENCH_SECONDS: load duration of each phase (default 60 on PostgreSQL, 20 on PGlite). */
+export const secondsFor = (kind: DatabaseKind) => num("BENCH_SECONDS", kind === "postgres" ? 60 : 20);
+
+/** API processes only run on PostgreSQL (PGlite lives inside the bench's process). */
+export const apiProcessesFor = (kind: DatabaseKind) => (kind === "postgres" ? API_PROCESSES : 0);
+
+/**
+ * Where the dispatch worker runs: "bench" (a DispatchWorker with default options in the bench's
+ * process), "process" (BENCH_WORKER=process, PostgreSQL: its own `hookrun worker` process, the
+ * production scale-out mode; builds dist/ first) or "serve" (BENCH_WORKER=serve with BENCH_API: one
+ * in each API process, the `npm start` topology).
+ */
+export type WorkerMode = "bench" | "process" | "serve";
+export function workerModeFor(kind: DatabaseKind): WorkerMode {
+  if (process.env.BENCH_WORKER === "process" && kind === "postgres") return "process";
+  if (process.env.BENCH_WORKER === "serve" && apiProcessesFor(kind) > 0) return "serve";
+  return "bench";
+}
