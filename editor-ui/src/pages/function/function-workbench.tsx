@@ -3,14 +3,17 @@
 // version history with rollback. Operators read the code and the versions only.
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiFailure, ok } from "../../api/client";
-import type { FunctionHook, FunctionVersion } from "../../api/types";
+import type { FunctionHook, FunctionVersion, RunResult } from "../../api/types";
 import { CodeEditor, type EditorHandle, type SourceMarker } from "../../monaco/code-editor";
 import { type CatalogEventType, eventTypesFor, hookDeclarations } from "../../monaco/event-typing";
 import { loadMonaco } from "../../monaco/load";
+import { errorPosition } from "../../monaco/stack-position";
 import { canEdit, useSession } from "../../session-context";
 import { useAction, useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
+import { readError } from "./run-result";
 import { TestPanel } from "./test-panel";
+import { useTestSample } from "./test-sample";
 import { VersionsPanel } from "./versions-panel";
 import "./workbench.css";
 
@@ -177,7 +180,26 @@ function Workbench(props: WorkbenchProps) {
     return () => removeEventListener("keydown", onKey);
   }, [editable, dirty, busy, save.run]);
 
-  const runTestRef = useRef<() => void>(() => undefined);
+  // The test runs the code in the editor, saved or not, on the sample; its compile errors become markers.
+  const sample = useTestSample(eventTypes);
+  const [testResult, setTestResult] = useState<RunResult | null>(null);
+  const test = useAction(async () => {
+    const input = sample.read();
+    if (!input) return;
+    setErrorLine(null);
+    const answer = await ok(
+      client.v1.workspaces[":ws"].hooks[":id"].test.$post({
+        param,
+        json: { source: editor.current?.getValue() ?? text, ...input },
+      }),
+    ).catch(showCompileErrors);
+    setMarkers([]);
+    setTestResult(answer);
+    const error = readError(answer.error);
+    const at = errorPosition(error?.stack);
+    if (error && at) setErrorLine({ line: at.line, message: `${error.name}: ${error.message}` });
+  });
+
   const liveSource = versions.data?.find((v) => v.live)?.source;
 
   return (
@@ -261,7 +283,7 @@ function Workbench(props: WorkbenchProps) {
               editable
                 ? () => {
                     setPanel("test");
-                    runTestRef.current();
+                    if (!test.pending) void test.run();
                   }
                 : undefined
             }
@@ -310,15 +332,16 @@ function Workbench(props: WorkbenchProps) {
               <TestPanel
                 ws={ws}
                 hook={hook}
-                eventTypes={eventTypes}
+                loading={eventTypes === undefined}
                 catalogError={catalog.error}
                 onReloadCatalog={catalog.reload}
-                getSource={() => editor.current?.getValue() ?? text}
-                onCompileError={(e) => showCompileErrors(e)}
-                onCompiled={() => setMarkers([])}
-                onErrorLine={setErrorLine}
+                sample={sample}
+                onRun={() => void test.run()}
+                running={test.pending}
+                error={test.error}
+                onDismissError={test.clearError}
+                result={testResult}
                 onRevealLine={(line, column) => editor.current?.reveal(line, column)}
-                runRef={runTestRef}
               />
             </div>
           )}

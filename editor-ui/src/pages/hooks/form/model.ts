@@ -1,7 +1,6 @@
 // The hook forms' state and what it becomes on the wire: a create body, or a PATCH holding only
 // what changed (headers and secrets as merge maps: a value sets, null removes).
-import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from "../../../../../runtime/src/retry";
-import type { SigningConfig } from "../../../../../runtime/src/signing";
+import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, type SigningConfig } from "@hookrun/runtime/browser";
 import type { ApiFailure } from "../../../api/client";
 import type { CallbackHook, FunctionHook } from "../../../api/types";
 
@@ -11,7 +10,7 @@ export {
   HEADER_NAME,
   RESERVED_HEADERS,
   SECRET_NAME,
-} from "../../../../../api/src/schemas/hook-rules";
+} from "@hookrun/api/browser";
 export { MAX_ATTEMPTS };
 
 export type Method = "POST" | "PUT" | "GET";

@@ -1,7 +1,8 @@
 // "Send test": one real request to one of a callback's URLs with a sample event, and everything the
 // receiver answered next to exactly what was sent. Nothing is retried or logged.
+
+import { covers } from "@hookrun/api/browser";
 import { useState } from "preact/hooks";
-import { covers } from "../../../../../api/src/schemas/hook-rules";
 import { ApiFailure, ok } from "../../../api/client";
 import type { CallbackHook, RunResult } from "../../../api/types";
 import { useSession } from "../../../session-context";
