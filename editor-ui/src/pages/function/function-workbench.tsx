@@ -11,6 +11,7 @@ import { errorPosition } from "../../monaco/stack-position";
 import { canEdit, useSession } from "../../session-context";
 import { useAction, useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
+import { CreatedNotice } from "../hooks/created-notice";
 import { readError } from "./run-result";
 import { TestPanel } from "./test-panel";
 import { useTestSample } from "./test-sample";
@@ -162,6 +163,9 @@ function Workbench(props: WorkbenchProps) {
   });
 
   const busy = save.pending || deploy.pending;
+  const liveSource = versions.data?.find((v) => v.live)?.source;
+  /** The saved draft is the live version: deploying it again would change nothing. */
+  const deployedAlready = !dirty && liveSource !== undefined && liveSource === saved;
   /** Ctrl/Cmd+S: like the toolbar's Save, only when there is something to save (no needless PUT). */
   const saveIfDirty = () => {
     if (dirty && !busy) void save.run();
@@ -184,6 +188,8 @@ function Workbench(props: WorkbenchProps) {
   const sample = useTestSample(eventTypes);
   const [testResult, setTestResult] = useState<RunResult | null>(null);
   const test = useAction(async () => {
+    // A new run replaces the last result, whether it gets one or fails first (sample, compile error).
+    setTestResult(null);
     const input = sample.read();
     if (!input) return;
     setErrorLine(null);
@@ -199,8 +205,6 @@ function Workbench(props: WorkbenchProps) {
     const at = errorPosition(error?.stack);
     if (error && at) setErrorLine({ line: at.line, message: `${error.name}: ${error.message}` });
   });
-
-  const liveSource = versions.data?.find((v) => v.live)?.source;
 
   return (
     <div class="workbench">
@@ -220,11 +224,13 @@ function Workbench(props: WorkbenchProps) {
               type="button"
               class="secondary"
               onClick={() => void deploy.run()}
-              disabled={busy}
+              disabled={busy || deployedAlready}
               title={
                 dirty
                   ? "Save the draft, then make it the live version"
-                  : "Make the saved draft the live version"
+                  : deployedAlready
+                    ? "The saved draft is the live version; edit it to deploy again"
+                    : "Make the saved draft the live version"
               }
             >
               {deploy.pending ? "Deploying…" : dirty ? "Save and deploy" : "Deploy"}
@@ -256,6 +262,10 @@ function Workbench(props: WorkbenchProps) {
           an admin key.
         </div>
       )}
+      <CreatedNotice hook={hook}>
+        Its code starts from a template: edit it, run a test, then deploy it. Events reach it once it is
+        deployed.
+      </CreatedNotice>
       <ErrorNotice error={save.error} onDismiss={save.clearError} />
       <ErrorNotice error={deploy.error} onDismiss={deploy.clearError} />
       {deployed && (

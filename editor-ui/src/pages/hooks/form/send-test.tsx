@@ -41,6 +41,8 @@ export function SendTest({ ws, hook, unsaved }: { ws: string; hook: CallbackHook
   const [result, setResult] = useState<RunResult | null>(null);
 
   const send = useAction(async () => {
+    // A new attempt replaces the last answer, whether it gets one or fails first (data not JSON).
+    setResult(null);
     let parsed: unknown;
     if (data.trim()) {
       try {
@@ -49,7 +51,6 @@ export function SendTest({ ws, hook, unsaved }: { ws: string; hook: CallbackHook
         throw new ApiFailure(0, "client", `the data is not JSON: ${(error as Error).message}`);
       }
     }
-    setResult(null);
     const json = {
       ...(hook.urls.includes(url) ? { url } : {}),
       ...(type ? { type } : {}),

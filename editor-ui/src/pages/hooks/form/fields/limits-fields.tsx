@@ -37,7 +37,7 @@ export function LimitsFields(props: {
       <p class="hint">
         A run that exceeds a limit is stopped and counts as a failed attempt (and is retried).
       </p>
-      <div class="row">
+      <div class="row limits-row">
         {LIMIT_FIELDS.map(({ key, ...field }) => (
           <NumberField
             key={key}
