@@ -6,7 +6,9 @@
 // console lines (and a thrown error's line highlighted in the editor, its message shown as plain
 // text: a link in it is not a link), invalid sample JSON is refused where it was typed, deploy makes
 // a new live version, a version's source can be viewed and rolled back to; and operators get the
-// code and versions read-only, without save, test or deploy.
+// code and versions read-only, without save, test or deploy. Also: a failed test run (sample not
+// JSON, code that does not compile) replaces the last result; a run stopped at the CPU limit shows
+// no "Heap 0 B"; Deploy is off while the saved draft is the live version; rollback asks first.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkspaceKeys } from "../support/app";
@@ -35,6 +37,9 @@ export default async function (event: HookEvent, ctx: HookContext) { return even
 
 const GOOD_SOURCE = `// forwards order totals
 export default async function (event: HookEvent, ctx: HookContext) { console.log("total", event.type); if (event.type === "order.created") return { total: event.data.total, token: ctx.secrets.API_TOKEN?.length }; return null; }
+`;
+
+const SPINNING_SOURCE = `export default async () => { while (true) {} };
 `;
 
 const THROWING_SOURCE = `// fails on purpose,
@@ -235,6 +240,8 @@ describeBrowser("function code workbench", () => {
     await page.getByRole("alert").filter({ hasText: "Not valid JSON" }).waitFor();
     expect(await page.getByLabel("Sample data (JSON)").getAttribute("aria-invalid")).toBe("true");
     expect(testRequests).toHaveLength(1);
+    // The refusal replaces the last run's result rather than standing above it.
+    expect(await result.count()).toBe(0);
     await page.getByRole("button", { name: "Reset to the example" }).click();
 
     // A throwing function (unsaved: tests run the editor's text): its line is highlighted.
@@ -257,6 +264,20 @@ describeBrowser("function code workbench", () => {
     expect(await hover.locator("a").count()).toBe(0);
     await page.keyboard.press("Escape");
 
+    // Code that does not compile: the compile error replaces the last run's result.
+    await replaceCode(page, BROKEN_SOURCE);
+    await page.keyboard.press("Control+Enter");
+    await page.getByRole("alert").filter({ hasText: "does not compile" }).waitFor();
+    expect(await result.count()).toBe(0);
+
+    // A run stopped at the CPU limit: its heap was never measured, so it reads "—", not "0 B".
+    await replaceCode(page, SPINNING_SOURCE);
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => result.textContent(), { timeout: 30_000 }).toContain("cpu_limit");
+    const heap = result.locator(".run-metrics div").filter({ hasText: "Heap" }).locator("dd");
+    expect(await heap.textContent()).toBe("—");
+    await replaceCode(page, THROWING_SOURCE);
+
     // Unsaved text survives a visit to the hook's other tabs.
     await page.getByRole("tab", { name: "Settings" }).click();
     await page.getByRole("tab", { name: "Code" }).click();
@@ -271,6 +292,16 @@ describeBrowser("function code workbench", () => {
     const afterDeploy = (await api("GET", `/hooks/${hookId}`)).body;
     expect(afterDeploy).toMatchObject({ liveVersion: 2, source: GOOD_SOURCE.replace("null", '"other"') });
 
+    // The saved draft is live now: Deploy is off until the code changes, and on again after an edit.
+    const deployButton = page.getByRole("button", { name: "Deploy", exact: true });
+    await expect.poll(() => deployButton.isDisabled()).toBe(true);
+    await mainEditor(page).locator(".view-lines").click();
+    await page.keyboard.press("Control+End");
+    await page.keyboard.type("// edited");
+    expect(await page.getByRole("button", { name: "Save and deploy" }).isEnabled()).toBe(true);
+    await replaceCode(page, GOOD_SOURCE.replace("null", '"other"'));
+    await expect.poll(() => deployButton.isDisabled()).toBe(true);
+
     // History: v2 live, v1 viewable read-only, and a rollback to it.
     await page.getByRole("tab", { name: /Versions/ }).click();
     const rows = page.locator(".versions-panel tbody tr");
@@ -280,11 +311,21 @@ describeBrowser("function code workbench", () => {
     await page.getByRole("button", { name: "View version 1" }).click();
     const viewer = page.getByRole("region", { name: "Source of version 1" });
     await expect.poll(() => shownText(viewer)).toContain("// version one");
+    // Rollback asks first: cancelling changes nothing, confirming makes version 1 live.
     await page.getByRole("button", { name: "Roll back to version 1" }).click();
+    const confirm = page.getByRole("dialog", { name: "Roll back to version 1?" });
+    await confirm.waitFor();
+    await confirm.getByRole("button", { name: "Cancel" }).click();
+    await confirm.waitFor({ state: "detached" });
+    expect((await api("GET", `/hooks/${hookId}`)).body.liveVersion).toBe(2);
+    await page.getByRole("button", { name: "Roll back to version 1" }).click();
+    await confirm.getByRole("button", { name: "Roll back to version 1" }).click();
     await page.getByRole("status").filter({ hasText: "version 1 is live again" }).waitFor();
     await page.getByText("Live: version 1").waitFor();
     expect((await api("GET", `/hooks/${hookId}`)).body.liveVersion).toBe(1);
     await expect.poll(() => rows.first().textContent()).not.toContain("live");
+    // The draft differs from the live version again: Deploy is on.
+    expect(await deployButton.isEnabled()).toBe(true);
 
     expect(errors).toEqual([]);
   }, 180_000);

@@ -4,7 +4,11 @@
 // valid Standard Webhooks signature); revealing and rotating the signing secret; real deliveries; the
 // list's enabled switch; a duplicate name's 409 shown in the form; editing write-only headers and
 // deleting behind a confirmation; the egress guard's warning about a refused URL; and operators
-// seeing everything read-only.
+// seeing everything read-only. Also what a newcomer tripped over: the empty list has one call to
+// create; an empty name gets the form's own message (not the browser's bubble); a new hook's page
+// confirms it was made, with a callback's signing secret in view; a send test refused before sending
+// (data not JSON) replaces the last answer; the limits' labels sit on one line; and the template's
+// first line fits the code editor.
 import { createHmac } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -55,6 +59,24 @@ describeBrowser("hooks pages", () => {
     return opened;
   }
 
+  /**
+   * Is the element on screen and on top: wholly inside the viewport, and what the page shows at its
+   * top and bottom edges is the element itself (not a sticky bar over it).
+   */
+  async function inView(locator: ReturnType<Page["locator"]>): Promise<boolean> {
+    // Typed by hand: the tests are compiled without the DOM's types.
+    type Box = { top: number; bottom: number; left: number; width: number; height: number };
+    type Dom = { innerHeight: number; document: { elementFromPoint(x: number, y: number): unknown } };
+    return locator.evaluate((el: unknown) => {
+      const node = el as { getBoundingClientRect(): Box; contains(other: unknown): boolean };
+      const { innerHeight, document } = globalThis as unknown as Dom;
+      const r = node.getBoundingClientRect();
+      if (r.top < 0 || r.bottom > innerHeight || r.height === 0) return false;
+      const x = r.left + r.width / 2;
+      return [r.top + 1, r.bottom - 1].every((y) => node.contains(document.elementFromPoint(x, y)));
+    });
+  }
+
   /** The id in the address of a hook's page, once the browser is there. */
   async function landedOnHook(page: Page): Promise<string> {
     await page.waitForURL(/#\/w\/[^/]+\/hooks\/hk_[^/]+$/);
@@ -64,12 +86,27 @@ describeBrowser("hooks pages", () => {
   it("creates a callback hook, tests it, reveals and rotates its secret, delivers, and is switched off in the list", async () => {
     const { page, errors } = await signedIn(keys.admin);
     await page.getByText("No hooks yet").waitFor();
+    // One call to create, not one per kind and another in the header.
+    expect(await page.getByRole("link", { name: /new|create/i }).count()).toBe(1);
     await page.getByRole("link", { name: "New hook" }).first().click();
 
     // The kind first, then the callback form.
     await page.getByRole("link", { name: /^Callback/ }).click();
     await page.getByRole("heading", { name: "New callback hook" }).waitFor();
-    await page.getByLabel("Name", { exact: true }).fill("crm-sync");
+
+    // No name: the form says so under the field and sends nothing (no native bubble blocks it).
+    const posts: string[] = [];
+    page.on("request", (r) => {
+      if (r.method() === "POST" && r.url().endsWith(`/workspaces/${keys.ws}/hooks`)) posts.push(r.url());
+    });
+    await page.getByRole("button", { name: "Create hook" }).click();
+    const nameInput = page.getByLabel("Name", { exact: true });
+    const nameErrors = page.locator(".form-field").filter({ has: nameInput }).locator(".field-error");
+    await expect.poll(() => nameErrors.textContent()).toContain("Give the hook a name");
+    expect(await nameInput.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByRole("alert").textContent()).toContain("The hook needs a name.");
+    expect(posts).toEqual([]);
+    await nameInput.fill("crm-sync");
     await page.getByRole("checkbox", { name: "verification", exact: true }).check();
     await page.getByRole("checkbox", { name: "manual_verification", exact: true }).check();
     await page.getByLabel("URLs").fill(`${receiver.url}/hooks`);
@@ -79,6 +116,13 @@ describeBrowser("hooks pages", () => {
 
     const id = await landedOnHook(page);
     await page.getByRole("heading", { name: "crm-sync" }).waitFor();
+    expect(posts).toHaveLength(1);
+    // Confirmed, with the signing secret brought into view (not under the fold or the save bar).
+    const confirmation = page.getByRole("status").filter({ hasText: "Created “crm-sync”." });
+    await confirmation.waitFor();
+    await page.getByRole("checkbox", { name: "verification", exact: true }).waitFor();
+    await expect.poll(() => inView(page.getByRole("region", { name: "Current signing secret" }))).toBe(true);
+    expect(await inView(confirmation)).toBe(true);
     const created = await api("GET", `/hooks/${id}`);
     expect(created.body).toMatchObject({
       kind: "callback",
@@ -107,6 +151,13 @@ describeBrowser("hooks pages", () => {
     const [tested] = await receiver.waitFor(1);
     expect(tested!.headers["x-api-key"]).toBe("api-key-0123456789");
     expect(tested!.headers["webhook-signature"]).toMatch(/^v1,/);
+
+    // Data that is not JSON: the refusal replaces the last answer instead of standing above it.
+    await page.getByLabel("Data (JSON, optional)").fill("{ oops");
+    await page.getByRole("button", { name: "Send test" }).click();
+    await page.getByRole("alert").filter({ hasText: "the data is not JSON" }).waitFor();
+    expect(await result.count()).toBe(0);
+    await page.getByLabel("Data (JSON, optional)").fill("");
 
     // Reveal: the whole secret, and it is the one the test request was signed with.
     await page.getByRole("button", { name: "Reveal" }).click();
@@ -193,6 +244,12 @@ describeBrowser("hooks pages", () => {
     await page.getByLabel("Add a pattern").fill("order.*");
     await page.getByRole("button", { name: "Add pattern" }).click();
     await page.getByRole("button", { name: "Remove order.*" }).waitFor();
+    // The three limits' labels sit on one line, whatever their hints' lengths.
+    const tops = [];
+    for (const label of ["Memory (MB)", "Timeout (ms)", "CPU time (ms)"]) {
+      tops.push((await page.getByText(label, { exact: true }).boundingBox())!.y);
+    }
+    expect(Math.max(...tops) - Math.min(...tops)).toBeLessThan(1);
     await page.getByLabel("Memory (MB)").fill("32");
     await page.getByRole("button", { name: "Add secret" }).click();
     await page.getByLabel("Secret 1 name").fill("CRM_TOKEN");
@@ -209,6 +266,23 @@ describeBrowser("hooks pages", () => {
       secrets: { CRM_TOKEN: "••••ijkl" },
     });
     expect(created.body.source).toContain("export default");
+    await page.getByRole("status").filter({ hasText: "Created “enrich”." }).waitFor();
+
+    // The template's first line fits the code editor at 1280 px: nothing is cut off on the right.
+    const firstLine = page.locator(".workbench-code .view-line").first();
+    await expect.poll(() => firstLine.textContent()).toContain("HookContext");
+    const fits = await page.evaluate(`(() => {
+      const editor = document.querySelector(".workbench-code .editor-scrollable").getBoundingClientRect();
+      const bar = document.querySelector(".workbench-code .scrollbar.vertical").getBoundingClientRect();
+      const visibleRight = bar.width > 0 ? Math.min(editor.right, bar.left) : editor.right;
+      const line = [...document.querySelectorAll(".workbench-code .view-line")].find((l) =>
+        l.textContent.includes("HookContext"),
+      );
+      const text = line.firstElementChild.getBoundingClientRect();
+      return { textRight: text.right, visibleRight };
+    })()`);
+    const { textRight, visibleRight } = fits as { textRight: number; visibleRight: number };
+    expect(textRight).toBeLessThanOrEqual(visibleRight);
 
     // Its settings show the secret by name, masked, and save only what changed.
     await page.getByRole("tab", { name: "Settings" }).click();

@@ -1,10 +1,10 @@
 // The typed API client: Hono's RPC client over the service's own route types, with the signed-in
 // key on every request, and one way to turn an answer into its body or an ApiFailure.
 
+import type { AppType } from "@hookrun/api/browser";
 import type { ClientResponse } from "hono/client";
 import { hc } from "hono/client";
 import type { SuccessStatusCode } from "hono/utils/http-status";
-import type { AppType } from "../../../api/src/app";
 
 export type Client = ReturnType<typeof hc<AppType>>;
 

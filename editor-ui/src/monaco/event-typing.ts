@@ -1,7 +1,7 @@
 // Types for a function hook's `event` argument, as TypeScript declaration text for the editor: each
 // subscribed event type's `data` comes from its JSON Schema when it has one, else from its example.
 // Pure (no Monaco, no DOM), so it is unit tested on its own.
-import { covers } from "../../../api/src/schemas/hook-rules";
+import { covers } from "@hookrun/api/browser";
 
 /** An event type of the workspace catalog, as far as typing needs it. */
 export interface CatalogEventType {

@@ -34,6 +34,14 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
+/**
+ * A run's heap. The runtime reports 0 when it could not measure (the isolate was stopped at a
+ * limit and thrown away); a heap is never empty, so 0 reads as "not measured", not "0 B".
+ */
+export function formatHeap(bytes: number | null | undefined): string {
+  return bytes === 0 ? "—" : formatBytes(bytes);
+}
+
 /** A JSON object read from a value of unknown shape (a record's request, error, logs…), or null. */
 export function asObject(value: unknown): Record<string, unknown> | null {
   return value !== null && typeof value === "object" && !Array.isArray(value)

@@ -3,9 +3,10 @@
 // typed in (on submit or Format, never on blur: a message appearing as focus leaves a field would move
 // the buttons under the pointer). The server's own refusals (a schema that is not JSON Schema, an
 // example that does not match it, a taken name) are shown the same way, under the field they concern.
+
+import { EVENT_TYPE_NAME } from "@hookrun/api/browser";
 import type { ComponentChildren } from "preact";
 import { useId, useRef, useState } from "preact/hooks";
-import { EVENT_TYPE_NAME } from "../../../../api/src/schemas/hook-rules";
 import { type ApiFailure, ok } from "../../api/client";
 import type { EventType } from "../../api/types";
 import { useSession } from "../../session-context";

@@ -3,14 +3,18 @@
 // version history with rollback. Operators read the code and the versions only.
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiFailure, ok } from "../../api/client";
-import type { FunctionHook, FunctionVersion } from "../../api/types";
+import type { FunctionHook, FunctionVersion, RunResult } from "../../api/types";
 import { CodeEditor, type EditorHandle, type SourceMarker } from "../../monaco/code-editor";
 import { type CatalogEventType, eventTypesFor, hookDeclarations } from "../../monaco/event-typing";
 import { loadMonaco } from "../../monaco/load";
+import { errorPosition } from "../../monaco/stack-position";
 import { canEdit, useSession } from "../../session-context";
 import { useAction, useLoad } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
+import { CreatedNotice } from "../hooks/created-notice";
+import { readError } from "./run-result";
 import { TestPanel } from "./test-panel";
+import { useTestSample } from "./test-sample";
 import { VersionsPanel } from "./versions-panel";
 import "./workbench.css";
 
@@ -159,6 +163,9 @@ function Workbench(props: WorkbenchProps) {
   });
 
   const busy = save.pending || deploy.pending;
+  const liveSource = versions.data?.find((v) => v.live)?.source;
+  /** The saved draft is the live version: deploying it again would change nothing. */
+  const deployedAlready = !dirty && liveSource !== undefined && liveSource === saved;
   /** Ctrl/Cmd+S: like the toolbar's Save, only when there is something to save (no needless PUT). */
   const saveIfDirty = () => {
     if (dirty && !busy) void save.run();
@@ -177,8 +184,27 @@ function Workbench(props: WorkbenchProps) {
     return () => removeEventListener("keydown", onKey);
   }, [editable, dirty, busy, save.run]);
 
-  const runTestRef = useRef<() => void>(() => undefined);
-  const liveSource = versions.data?.find((v) => v.live)?.source;
+  // The test runs the code in the editor, saved or not, on the sample; its compile errors become markers.
+  const sample = useTestSample(eventTypes);
+  const [testResult, setTestResult] = useState<RunResult | null>(null);
+  const test = useAction(async () => {
+    // A new run replaces the last result, whether it gets one or fails first (sample, compile error).
+    setTestResult(null);
+    const input = sample.read();
+    if (!input) return;
+    setErrorLine(null);
+    const answer = await ok(
+      client.v1.workspaces[":ws"].hooks[":id"].test.$post({
+        param,
+        json: { source: editor.current?.getValue() ?? text, ...input },
+      }),
+    ).catch(showCompileErrors);
+    setMarkers([]);
+    setTestResult(answer);
+    const error = readError(answer.error);
+    const at = errorPosition(error?.stack);
+    if (error && at) setErrorLine({ line: at.line, message: `${error.name}: ${error.message}` });
+  });
 
   return (
     <div class="workbench">
@@ -198,11 +224,13 @@ function Workbench(props: WorkbenchProps) {
               type="button"
               class="secondary"
               onClick={() => void deploy.run()}
-              disabled={busy}
+              disabled={busy || deployedAlready}
               title={
                 dirty
                   ? "Save the draft, then make it the live version"
-                  : "Make the saved draft the live version"
+                  : deployedAlready
+                    ? "The saved draft is the live version; edit it to deploy again"
+                    : "Make the saved draft the live version"
               }
             >
               {deploy.pending ? "Deploying…" : dirty ? "Save and deploy" : "Deploy"}
@@ -234,6 +262,10 @@ function Workbench(props: WorkbenchProps) {
           an admin key.
         </div>
       )}
+      <CreatedNotice hook={hook}>
+        Its code starts from a template: edit it, run a test, then deploy it. Events reach it once it is
+        deployed.
+      </CreatedNotice>
       <ErrorNotice error={save.error} onDismiss={save.clearError} />
       <ErrorNotice error={deploy.error} onDismiss={deploy.clearError} />
       {deployed && (
@@ -261,7 +293,7 @@ function Workbench(props: WorkbenchProps) {
               editable
                 ? () => {
                     setPanel("test");
-                    runTestRef.current();
+                    if (!test.pending) void test.run();
                   }
                 : undefined
             }
@@ -310,15 +342,16 @@ function Workbench(props: WorkbenchProps) {
               <TestPanel
                 ws={ws}
                 hook={hook}
-                eventTypes={eventTypes}
+                loading={eventTypes === undefined}
                 catalogError={catalog.error}
                 onReloadCatalog={catalog.reload}
-                getSource={() => editor.current?.getValue() ?? text}
-                onCompileError={(e) => showCompileErrors(e)}
-                onCompiled={() => setMarkers([])}
-                onErrorLine={setErrorLine}
+                sample={sample}
+                onRun={() => void test.run()}
+                running={test.pending}
+                error={test.error}
+                onDismissError={test.clearError}
+                result={testResult}
                 onRevealLine={(line, column) => editor.current?.reveal(line, column)}
-                runRef={runTestRef}
               />
             </div>
           )}

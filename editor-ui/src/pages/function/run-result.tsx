@@ -3,7 +3,7 @@
 import type { RunResult } from "../../api/types";
 import type { SourcePosition } from "../../monaco/stack-position";
 import { ConsoleLines, readConsole } from "../../ui/console-lines";
-import { asObject, formatBytes, prettyJson } from "../../ui/format";
+import { asObject, formatHeap, prettyJson } from "../../ui/format";
 import { OutcomeBadge } from "../../ui/outcome-badge";
 
 export interface RunError {
@@ -47,7 +47,9 @@ export function RunResultView(props: {
           </div>
           <div>
             <dt>Heap</dt>
-            <dd>{formatBytes(result.heapBytes)}</dd>
+            <dd title={result.heapBytes === 0 ? "Not measured: the run was stopped" : undefined}>
+              {formatHeap(result.heapBytes)}
+            </dd>
           </div>
         </dl>
       </div>

@@ -1,9 +1,10 @@
 // A function's deployed versions, newest first, the live one marked: view a version's source
-// (read-only), roll back to it, or (admins) open it in the editor as the new draft.
+// (read-only), roll back to it (after a confirmation), or (admins) open it in the editor as the new draft.
 import { useState } from "preact/hooks";
 import type { ApiFailure } from "../../api/client";
 import type { FunctionVersion } from "../../api/types";
 import { CodeEditor } from "../../monaco/code-editor";
+import { ConfirmDialog } from "../../ui/confirm-dialog";
 import { ErrorNotice } from "../../ui/error-notice";
 import { formatTime, timeAgo } from "../../ui/format";
 import { EmptyState, Loading } from "../../ui/layout";
@@ -20,6 +21,7 @@ export function VersionsPanel(props: {
   onOpenInEditor(source: string): void;
 }) {
   const [viewing, setViewing] = useState<number | null>(null);
+  const [confirming, setConfirming] = useState<number | null>(null);
   if (props.error) {
     return (
       <div>
@@ -83,7 +85,7 @@ export function VersionsPanel(props: {
                       class="secondary"
                       disabled={props.rollingBack}
                       aria-label={`Roll back to version ${v.version}`}
-                      onClick={() => props.onRollback(v.version)}
+                      onClick={() => setConfirming(v.version)}
                     >
                       Roll back
                     </button>
@@ -94,6 +96,26 @@ export function VersionsPanel(props: {
           ))}
         </tbody>
       </table>
+
+      {confirming !== null && (
+        // The outcome (live again, or why not) shows in the workbench, where Deploy reports too.
+        <ConfirmDialog
+          title={`Roll back to version ${confirming}?`}
+          confirmLabel={`Roll back to version ${confirming}`}
+          pending={false}
+          error={null}
+          onConfirm={() => {
+            props.onRollback(confirming);
+            setConfirming(null);
+          }}
+          onCancel={() => setConfirming(null)}
+        >
+          <p>
+            Version {confirming} becomes the live version: every event from now on runs its code. The draft in
+            the editor stays as it is.
+          </p>
+        </ConfirmDialog>
+      )}
 
       {shown && (
         <section class="version-view" aria-label={`Source of version ${shown.version}`}>

@@ -2,6 +2,7 @@
 // headers as a write-only map; URLs a 410 disabled; the signing secret (reveal, copy, rotate); a
 // real test request; delete. Operators read it all and change nothing.
 import type { CallbackHook } from "../../api/types";
+import { CreatedNotice } from "./created-notice";
 import { CallbackFields } from "./form/fields";
 import { callbackPatch, callbackStateOf } from "./form/model";
 import { SendTest } from "./form/send-test";
@@ -24,6 +25,9 @@ export function CallbackSettings(props: {
       after={
         <>
           <section class="card settings-section" aria-label="Signing secret">
+            <CreatedNotice hook={hook}>
+              Your receiver checks each request with the signing secret below: reveal it and copy it there.
+            </CreatedNotice>
             <SigningSecretPanel ws={ws} hook={hook} editable={editable} onChanged={props.onSaved} />
           </section>
           {editable && <SendTest ws={ws} hook={hook} unsaved={form.dirty} />}

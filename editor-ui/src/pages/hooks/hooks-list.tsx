@@ -59,6 +59,7 @@ export function HooksPage({ ws }: { ws: string }) {
       New hook
     </a>
   );
+  const empty = hooks.data !== undefined && hooks.data.data.length === 0;
 
   return (
     <Page
@@ -70,16 +71,15 @@ export function HooksPage({ ws }: { ws: string }) {
               {hooks.loading ? "Refreshing…" : "Refresh"}
             </button>
           )}
-          {newButton}
+          {/* An empty list has its own call to create, in the explanation. */}
+          {!empty && newButton}
         </>
       }
     >
       <ErrorNotice error={hooks.error} />
       <ErrorNotice error={toggleError} onDismiss={() => setToggleError(null)} />
       {!hooks.data && !hooks.error && <Loading what="hooks" />}
-      {hooks.data && hooks.data.data.length === 0 && (
-        <NoHooks ws={ws} editable={editable} newButton={newButton} />
-      )}
+      {empty && <NoHooks editable={editable} newButton={newButton} />}
       {hooks.data && hooks.data.data.length > 0 && (
         <table class="hooks-table">
           <thead>
@@ -161,15 +161,8 @@ function Health({ hook }: { hook: Hook }) {
   );
 }
 
-function NoHooks({
-  ws,
-  editable,
-  newButton,
-}: {
-  ws: string;
-  editable: boolean;
-  newButton: ComponentChildren;
-}) {
+/** What hooks are, with the one call to create the first (the kind is chosen on the next page). */
+function NoHooks({ editable, newButton }: { editable: boolean; newButton: ComponentChildren }) {
   return (
     <EmptyState title="No hooks yet">
       <p>A hook reacts to the events your platform posts. There are two kinds:</p>
@@ -180,7 +173,6 @@ function NoHooks({
             An HTTP request to your URLs for every event, signed so the receiver can check it came from here,
             with your headers (an API key) and retries.
           </p>
-          {editable && <a href={href(ws, "hooks", "new", "callback")}>New callback hook</a>}
         </div>
         <div class="card">
           <h3>Serverless function</h3>
@@ -188,7 +180,6 @@ function NoHooks({
             Your own TypeScript runs on each event: reshape it, call any API, keep secrets, within the limits
             you set.
           </p>
-          {editable && <a href={href(ws, "hooks", "new", "function")}>New function hook</a>}
         </div>
       </div>
       {editable ? (

@@ -9,6 +9,7 @@ import { canEdit, useSession } from "../../session-context";
 import { useAction } from "../../ui/async";
 import { ErrorNotice } from "../../ui/error-notice";
 import { EmptyState, Page } from "../../ui/layout";
+import { markCreated } from "./created-notice";
 import { CallbackFields, CommonFields, FunctionFields } from "./form/fields";
 import {
   type CommonState,
@@ -16,6 +17,7 @@ import {
   emptyCallback,
   emptyFunction,
   functionCreateBody,
+  missingName,
 } from "./form/model";
 import "./form/hook-form.css";
 
@@ -95,7 +97,10 @@ function useCreateForm<S extends CommonState>(ws: string, empty: () => S, bodyOf
   const [state, setState] = useState<S>(empty);
   const set = (patch: Partial<S>) => setState((s) => ({ ...s, ...patch }));
   const create = useAction(async () => {
+    const missing = missingName(state);
+    if (missing) throw missing;
     const hook = await ok(client.v1.workspaces[":ws"].hooks.$post({ param: { ws }, json: bodyOf(state) }));
+    markCreated(hook.id);
     navigate(href(ws, "hooks", hook.id));
   });
   return { ws, state, set, create };
@@ -112,6 +117,7 @@ function CreateForm<S extends CommonState>(props: {
     <form
       class="hook-form"
       aria-label={props.label}
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         void create.run();

@@ -2,7 +2,7 @@
 // returned and its console output.
 import type { LogRecord } from "../../api/types";
 import { ConsoleLines, readConsole } from "../../ui/console-lines";
-import { asObject, formatBytes, prettyJson } from "../../ui/format";
+import { asObject, formatHeap, prettyJson } from "../../ui/format";
 import { formatDuration } from "./log-parts";
 
 export function FunctionDetail({ rec }: { rec: LogRecord }) {
@@ -16,7 +16,7 @@ export function FunctionDetail({ rec }: { rec: LogRecord }) {
           <dt>CPU time</dt>
           <dd>{formatDuration(rec.cpuMs)}</dd>
           <dt>Heap</dt>
-          <dd>{formatBytes(rec.heapBytes)}</dd>
+          <dd>{formatHeap(rec.heapBytes)}</dd>
           <dt>Wall time</dt>
           <dd>{formatDuration(rec.durationMs)}</dd>
         </dl>

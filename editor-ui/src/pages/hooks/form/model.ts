@@ -1,8 +1,7 @@
 // The hook forms' state and what it becomes on the wire: a create body, or a PATCH holding only
 // what changed (headers and secrets as merge maps: a value sets, null removes).
-import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS } from "../../../../../runtime/src/retry";
-import type { SigningConfig } from "../../../../../runtime/src/signing";
-import type { ApiFailure } from "../../../api/client";
+import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, type SigningConfig } from "@hookrun/runtime/browser";
+import { ApiFailure } from "../../../api/client";
 import type { CallbackHook, FunctionHook } from "../../../api/types";
 
 /** The service's own rules for names, checked here as the user types. */
@@ -11,7 +10,7 @@ export {
   HEADER_NAME,
   RESERVED_HEADERS,
   SECRET_NAME,
-} from "../../../../../api/src/schemas/hook-rules";
+} from "@hookrun/api/browser";
 export { MAX_ATTEMPTS };
 
 export type Method = "POST" | "PUT" | "GET";
@@ -310,6 +309,17 @@ export function fieldErrors(error: ApiFailure | null, ...paths: string[]): strin
   }
   if (error.status === 409 && paths.includes("name")) messages.push(error.message);
   return messages;
+}
+
+/**
+ * The form's own check before anything is sent (the forms turn the browser's validation off): a
+ * hook without a name is refused here, and said under the field as the service's refusals are.
+ */
+export function missingName(s: CommonState): ApiFailure | null {
+  if (s.name.trim() !== "") return null;
+  return new ApiFailure(0, "client", "The hook needs a name.", [
+    { path: "name", message: "Give the hook a name, e.g. “CRM sync”." },
+  ]);
 }
 
 /** "after 5 s, 5 min, …": what a choice of attempts means, from the worker's own schedule. */

@@ -1,7 +1,8 @@
 // "Send test": one real request to one of a callback's URLs with a sample event, and everything the
 // receiver answered next to exactly what was sent. Nothing is retried or logged.
+
+import { covers } from "@hookrun/api/browser";
 import { useState } from "preact/hooks";
-import { covers } from "../../../../../api/src/schemas/hook-rules";
 import { ApiFailure, ok } from "../../../api/client";
 import type { CallbackHook, RunResult } from "../../../api/types";
 import { useSession } from "../../../session-context";
@@ -40,6 +41,8 @@ export function SendTest({ ws, hook, unsaved }: { ws: string; hook: CallbackHook
   const [result, setResult] = useState<RunResult | null>(null);
 
   const send = useAction(async () => {
+    // A new attempt replaces the last answer, whether it gets one or fails first (data not JSON).
+    setResult(null);
     let parsed: unknown;
     if (data.trim()) {
       try {
@@ -48,7 +51,6 @@ export function SendTest({ ws, hook, unsaved }: { ws: string; hook: CallbackHook
         throw new ApiFailure(0, "client", `the data is not JSON: ${(error as Error).message}`);
       }
     }
-    setResult(null);
     const json = {
       ...(hook.urls.includes(url) ? { url } : {}),
       ...(type ? { type } : {}),

@@ -10,7 +10,7 @@ import { canEdit, useSession } from "../../../session-context";
 import { type Action, useAction } from "../../../ui/async";
 import { DeleteHook } from "./delete-hook";
 import { CommonFields } from "./fields";
-import type { CommonState } from "./model";
+import { type CommonState, missingName } from "./model";
 import { SaveBar } from "./save-bar";
 import "./hook-form.css";
 
@@ -45,6 +45,8 @@ export function useSettingsForm<H extends CallbackHook | FunctionHook, S extends
   const patch = patchOf(state, hook);
   const sameKind = (updated: Hook): updated is H => updated.kind === hook.kind;
   const save = useAction(async () => {
+    const missing = missingName(state);
+    if (missing) throw missing;
     const updated = await ok(
       client.v1.workspaces[":ws"].hooks[":id"].$patch({ param: { ws, id: hook.id }, json: patch }),
     );
@@ -99,6 +101,7 @@ export function SettingsForm<H extends CallbackHook | FunctionHook, S extends Co
       <form
         class="hook-form"
         aria-label={props.label}
+        noValidate
         onSubmit={(e) => {
           e.preventDefault();
           if (editable && dirty) void save.run();
