@@ -4,7 +4,8 @@
 import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
 import { sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
-import type { Database, DeliveryStatus, HookRow } from "../db/schema";
+import type { Hook } from "../db/hook";
+import type { Database, DeliveryStatus } from "../db/schema";
 import { newId } from "../ids";
 import { announceChange } from "../services/hot-cache";
 import { type AttemptRecord, gone, succeeded } from "./attempt";
@@ -214,7 +215,7 @@ async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
   }
 }
 
-async function updateStreak(db: Db, hook: HookRow, success: boolean, now: Date): Promise<void> {
+async function updateStreak(db: Db, hook: Hook, success: boolean, now: Date): Promise<void> {
   if (success) {
     if (hook.failing_since)
       await db.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();

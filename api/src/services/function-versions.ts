@@ -47,7 +47,7 @@ export async function deploy(
   const hook = await findFunctionHook(store, workspaceId, id);
   if (!hook.ok) return hook;
   if (rollbackTo !== undefined) return rollback(store, id, rollbackTo);
-  const source = hook.value.source ?? "";
+  const source = hook.value.source;
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the draft does not compile", compiled.diagnostics);
   const created = await store.db.transaction().execute(async (tx) => {

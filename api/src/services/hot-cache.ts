@@ -9,7 +9,8 @@
 // Until its LISTEN is in place, and after stop(), the cache is inactive and callers read the database.
 import { sql } from "kysely";
 import type { Db, OpenedDatabase, Unlisten } from "../db/connect";
-import type { EventTypeRow, HookRow, Role } from "../db/schema";
+import type { Hook } from "../db/hook";
+import type { EventTypeRow, Role } from "../db/schema";
 
 export const CACHE_CHANNEL = "hookrun_cache";
 
@@ -26,7 +27,7 @@ export type CachedEventType = Pick<EventTypeRow, "id" | "schema" | "updated_at">
 export interface Catalog {
   eventTypes: Map<string, CachedEventType>;
   /** Enabled, not deleted hooks of the workspace. */
-  hooks: HookRow[];
+  hooks: Hook[];
   /** Per event type: the targets computed from `hooks` (filled by ingest as types are seen). */
   targets: Map<string, { hookId: string; target: string }[]>;
 }

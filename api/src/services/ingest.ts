@@ -1,7 +1,8 @@
 // Ingest: checks an event against the catalog and works out its deliveries, one per subscribed
 // target; the event writer stores both in one statement, so an accepted event is never without them.
 import type { Kysely } from "kysely";
-import type { Database, HookRow } from "../db/schema";
+import { type Hook, parseHookRow } from "../db/hook";
+import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
@@ -116,28 +117,27 @@ async function loadCatalog(db: Kysely<Database>, workspaceId: string): Promise<C
  * Hooks that may receive the event. Read before the write: a hook deleted or disabled in between
  * gets a delivery the worker cancels instead of sending, so "never again after delete" holds.
  */
-function subscribedHooks(db: Kysely<Database>, workspaceId: string) {
-  return db
+async function subscribedHooks(db: Kysely<Database>, workspaceId: string): Promise<Hook[]> {
+  const rows = await db
     .selectFrom("hooks")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
     .execute();
+  return rows.map(parseHookRow);
 }
 
 /**
  * One target per URL of a callback hook (URLs disabled by a 410 excluded), one per function hook
  * with a live version. A function without a deployed version has nothing to run yet.
  */
-function targetsOf(hook: HookRow, eventType: string): { hookId: string; target: string }[] {
+function targetsOf(hook: Hook, eventType: string): { hookId: string; target: string }[] {
   if (!hook.events.some((subscription) => covers(subscription, eventType))) return [];
   if (hook.kind === "function")
     return hook.live_version === null ? [] : [{ hookId: hook.id, target: "function" }];
-  const disabled = new Set((hook.disabled_urls ?? []).map((d) => d.url));
-  return (hook.urls ?? [])
-    .filter((url) => !disabled.has(url))
-    .map((url) => ({ hookId: hook.id, target: url }));
+  const disabled = new Set(hook.disabled_urls.map((d) => d.url));
+  return hook.urls.filter((url) => !disabled.has(url)).map((url) => ({ hookId: hook.id, target: url }));
 }
 
 async function findByIdempotencyKey(
