@@ -2,7 +2,7 @@
 // delivery's next step from its outcome, the hook's retry policy and its attempt count, and what the
 // batch's attempts do to their hooks (failing streaks, the 5-day auto-disable, URLs retired by 410).
 import { describe, expect, it } from "vitest";
-import type { HookRow } from "../../api/src/db/schema";
+import { type Hook, parseHookRow } from "../../api/src/db/hook";
 import type { AttemptRecord } from "../../api/src/dispatch/attempt";
 import type { Finished } from "../../api/src/dispatch/deliver";
 import {
@@ -26,8 +26,8 @@ const record = (outcome: string, retryAfterMs: number | null = null): AttemptRec
   retryAfterMs,
 });
 
-function hook(id: string, failingSince: Date | null = null, maxAttempts = 8): HookRow {
-  return {
+function hook(id: string, failingSince: Date | null = null, maxAttempts = 8): Hook {
+  return parseHookRow({
     id,
     workspace_id: "ws_1",
     kind: "callback",
@@ -54,7 +54,7 @@ function hook(id: string, failingSince: Date | null = null, maxAttempts = 8): Ho
     created_at: NOW,
     updated_at: NOW,
     deleted_at: null,
-  };
+  });
 }
 
 function delivery(id: string, attempts: number, lastOutcome: string | null = null): ClaimedDelivery {
@@ -75,7 +75,7 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
   };
 }
 
-const attempted = (d: ClaimedDelivery, h: HookRow, outcome: string): Attempted => ({
+const attempted = (d: ClaimedDelivery, h: Hook, outcome: string): Attempted => ({
   kind: "attempted",
   delivery: d,
   hook: h,

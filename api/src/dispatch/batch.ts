@@ -2,13 +2,14 @@
 // several per delivery: the events, the hooks, and the live code of function hooks.
 import type { Selectable } from "kysely";
 import type { Db } from "../db/connect";
-import type { EventsTable, HookRow } from "../db/schema";
+import { type Hook, parseHookRow } from "../db/hook";
+import type { EventsTable } from "../db/schema";
 import type { ClaimedDelivery } from "../queue";
 import type { FunctionCode } from "./run-function";
 
 export interface BatchContext {
   events: Map<string, Selectable<EventsTable>>;
-  hooks: Map<string, HookRow>;
+  hooks: Map<string, Hook>;
   /** Live code by hook id, for function hooks that have a live version. */
   code: Map<string, FunctionCode>;
 }
@@ -31,7 +32,7 @@ export async function loadBatch(db: Db, claimed: ClaimedDelivery[]): Promise<Bat
   ]);
   return {
     events: new Map(events.map((e) => [e.id, e])),
-    hooks: new Map(hooks.map((h) => [h.id, h])),
+    hooks: new Map(hooks.map((h) => [h.id, parseHookRow(h)])),
     code: new Map(
       versions.map((v) => [v.hook_id, { versionKey: v.id, code: v.code, sourceMap: v.source_map }]),
     ),

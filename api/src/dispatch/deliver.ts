@@ -1,7 +1,7 @@
 // Carries out one claimed delivery: runs its target (a URL or a function) and says what happened.
 // Writing the outcome down is the recorder's job, batched across deliveries.
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
-import type { HookRow } from "../db/schema";
+import type { Hook } from "../db/hook";
 import type { ClaimedDelivery } from "../queue";
 import type { SecretBox } from "../security/secret-box";
 import type { AttemptRecord } from "./attempt";
@@ -17,7 +17,7 @@ export interface DeliverDeps {
 }
 
 export type Finished =
-  | { kind: "attempted"; delivery: ClaimedDelivery; hook: HookRow; eventType: string; record: AttemptRecord }
+  | { kind: "attempted"; delivery: ClaimedDelivery; hook: Hook; eventType: string; record: AttemptRecord }
   | { kind: "canceled"; delivery: ClaimedDelivery; reason: string };
 
 export async function deliver(
@@ -46,10 +46,12 @@ export async function deliver(
 }
 
 /** Why a delivery must not be attempted any more, if it must not. */
-function cancelReason(hook: HookRow | undefined, delivery: ClaimedDelivery): string | null {
+function cancelReason(hook: Hook | undefined, delivery: ClaimedDelivery): string | null {
   if (!hook || hook.deleted_at) return "hook_deleted";
   if (!hook.enabled) return "hook_disabled";
-  if (hook.kind === "callback" && !(hook.urls ?? []).includes(delivery.target)) return "url_removed";
-  if ((hook.disabled_urls ?? []).some((d) => d.url === delivery.target)) return "url_disabled";
+  if (hook.kind === "callback" && !hook.urls.includes(delivery.target)) return "url_removed";
+  // A function hook has no URLs, so none of them is disabled.
+  if (hook.kind === "callback" && hook.disabled_urls.some((d) => d.url === delivery.target))
+    return "url_disabled";
   return null;
 }

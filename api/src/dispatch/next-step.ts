@@ -3,7 +3,8 @@
 // started, cleared, or grown long enough to disable the hook; a URL that answered 410 disabled).
 // record.ts writes these decisions down.
 import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
-import type { DeliveryStatus, HookRow } from "../db/schema";
+import type { Hook } from "../db/hook";
+import type { DeliveryStatus } from "../db/schema";
 import { type AttemptRecord, gone, succeeded } from "./attempt";
 import type { Finished } from "./deliver";
 
@@ -90,9 +91,9 @@ export function streakStep(failingSince: Date | null, success: boolean, now: Dat
 
 export interface HealthChanges {
   /** Per hook, decided by its latest attempt in the batch; hooks whose streak stays are left out. */
-  streaks: { hook: HookRow; step: Exclude<StreakStep, { kind: "keep" }> }[];
+  streaks: { hook: Hook; step: Exclude<StreakStep, { kind: "keep" }> }[];
   /** Each URL that answered 410 Gone, to be disabled on its hook. */
-  goneUrls: { hook: HookRow; url: string; reason: string }[];
+  goneUrls: { hook: Hook; url: string; reason: string }[];
 }
 
 export function healthChanges(attempted: Attempted[], now: Date): HealthChanges {

@@ -4,7 +4,8 @@
 // deliveries are still leased and come back when the lease runs out.
 import { sql, type Transaction } from "kysely";
 import type { Db } from "../db/connect";
-import type { Database, HookRow } from "../db/schema";
+import type { Hook } from "../db/hook";
+import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import { announceAttempts, announceAttemptsCall, changeCatalog } from "../queue";
 import type { AttemptRecord } from "./attempt";
@@ -158,7 +159,7 @@ async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
 
 async function writeStreak(
   db: Db,
-  hook: HookRow,
+  hook: Hook,
   step: Exclude<StreakStep, { kind: "keep" }>,
   now: Date,
 ): Promise<void> {

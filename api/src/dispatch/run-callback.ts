@@ -9,7 +9,7 @@ import {
   secretHeaderNames,
   sendCallback,
 } from "@hookrun/runtime";
-import type { HookRow } from "../db/schema";
+import type { CallbackHook } from "../db/hook";
 import type { SecretBox } from "../security/secret-box";
 import { openMap, signingSecretsAt } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
@@ -18,24 +18,23 @@ import { type Redactor, secretRedactor } from "./redact-secrets";
 export async function runCallback(
   box: SecretBox,
   egress: EgressOptions,
-  hook: HookRow,
+  hook: CallbackHook,
   target: { url: string; deliveryId: string; envelope: CallbackEnvelope },
 ): Promise<AttemptRecord> {
   const startedAt = new Date();
   const headers = openMap(box, hook.id, "headers", hook.headers_enc);
-  const signing = hook.signing ?? { scheme: "standard-webhooks" };
   const request = buildCallbackRequest({
     envelope: target.envelope,
-    method: hook.method ?? "POST",
+    method: hook.method,
     url: target.url,
     headers,
-    signing,
+    signing: hook.signing,
     secrets: signingSecretsAt(box, hook, startedAt),
     deliveryId: target.deliveryId,
     now: startedAt,
   });
   // The workspace's own connection pool: no socket is ever shared with another tenant.
-  const sent = await sendCallback(egress, request, hook.timeout_ms ?? 10_000, hook.workspace_id);
+  const sent = await sendCallback(egress, request, hook.timeout_ms, hook.workspace_id);
   const redact = secretRedactor(Object.values(headers));
   return {
     kind: "callback",
@@ -45,7 +44,7 @@ export async function runCallback(
     request: {
       method: request.method,
       url: request.url,
-      headers: redactHeaders(request.headers, secretHeaderNames(headers, signing)),
+      headers: redactHeaders(request.headers, secretHeaderNames(headers, hook.signing)),
       body: request.body ?? null,
     },
     response:

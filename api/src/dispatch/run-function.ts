@@ -2,8 +2,7 @@
 // the sandbox. Outcomes map onto the log's vocabulary ("ok" is "success" there, as for callbacks).
 // The secrets' values are redacted from what the code printed, threw and returned.
 import type { FunctionRuntime, RunError, RunOutcome } from "@hookrun/runtime";
-import type { HookRow } from "../db/schema";
-import { DEFAULT_FUNCTION_LIMITS } from "../schemas/hooks";
+import type { FunctionHook } from "../db/hook";
 import type { SecretBox } from "../security/secret-box";
 import { openMap } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
@@ -19,7 +18,7 @@ export interface FunctionCode {
 export async function runFunction(
   box: SecretBox,
   runtime: FunctionRuntime,
-  hook: HookRow,
+  hook: FunctionHook,
   fn: FunctionCode,
   invocation: { event: unknown; attempt: number; deliveryId: string },
 ): Promise<AttemptRecord> {
@@ -37,7 +36,7 @@ export async function runFunction(
       attempt: invocation.attempt,
       deliveryId: invocation.deliveryId,
     },
-    limits: hook.limits ?? DEFAULT_FUNCTION_LIMITS,
+    limits: hook.limits,
   });
   return toAttempt(outcome, startedAt, secretRedactor(Object.values(secrets)));
 }

@@ -1,6 +1,12 @@
 // The hook resource: one schema per body, shared by validation and the OpenAPI document.
 import { z } from "@hono/zod-openapi";
 import { MAX_ATTEMPTS } from "@hookrun/runtime";
+import {
+  DEFAULT_CALLBACK_METHOD,
+  DEFAULT_CALLBACK_TIMEOUT_MS,
+  DEFAULT_FUNCTION_LIMITS,
+  DEFAULT_SIGNING,
+} from "../db/hook";
 import { Description, Name } from "./common";
 import { EVENT_PATTERN, EVENT_TYPE_NAME, HEADER_NAME, RESERVED_HEADERS, SECRET_NAME } from "./hook-rules";
 
@@ -96,14 +102,11 @@ const SecretsPatch = z
 export const MAX_SOURCE_BYTES = 256 * 1024;
 export const Source = z.string().max(MAX_SOURCE_BYTES, "must be at most 256 KiB");
 
-/** A function's limits when none are given (and for rows that predate them). */
-export const DEFAULT_FUNCTION_LIMITS = { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 } as const;
-
 export const Limits = z
   .strictObject({
-    memoryMb: z.number().int().min(8).max(128).default(64),
-    timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
-    cpuMs: z.number().int().min(10).max(30_000).default(1_000),
+    memoryMb: z.number().int().min(8).max(128).default(DEFAULT_FUNCTION_LIMITS.memoryMb),
+    timeoutMs: z.number().int().min(100).max(30_000).default(DEFAULT_FUNCTION_LIMITS.timeoutMs),
+    cpuMs: z.number().int().min(10).max(30_000).default(DEFAULT_FUNCTION_LIMITS.cpuMs),
   })
   .refine((l) => l.cpuMs <= l.timeoutMs, { message: "cpuMs must not exceed timeoutMs", path: ["cpuMs"] });
 
@@ -124,11 +127,11 @@ const commonCreate = {
 export const CallbackHookCreate = z.strictObject({
   kind: z.literal("callback"),
   ...commonCreate,
-  method: z.enum(["POST", "PUT", "GET"]).default("POST"),
+  method: z.enum(["POST", "PUT", "GET"]).default(DEFAULT_CALLBACK_METHOD),
   urls: Urls,
   headers: Headers.default({}),
-  timeoutMs: z.number().int().min(1000).max(30_000).default(10_000),
-  signing: SigningInput.default({ scheme: "standard-webhooks" }),
+  timeoutMs: z.number().int().min(1000).max(30_000).default(DEFAULT_CALLBACK_TIMEOUT_MS),
+  signing: SigningInput.default(DEFAULT_SIGNING),
 });
 
 export const FunctionHookCreate = z.strictObject({

@@ -1,11 +1,13 @@
 // Deliveries: listed, retried by hand, and re-created for a hook over a time range (replay).
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
+import { parseHookRow } from "../db/hook";
 import type { DeliveryStatus } from "../db/schema";
 import { newId } from "../ids";
 import { wakeWorkers } from "../queue";
 import type { DeliveryViewValue } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
+import { targetsOf } from "./catalog";
 import { presentDelivery } from "./deliveries-view";
 import { fetchPageRows, type Page, type PageRequest, toPage } from "./pagination";
 import { failure, type Result, success } from "./result";
@@ -94,14 +96,15 @@ export async function replayHook(
   hookId: string,
   range: { since: Date; until: Date },
 ): Promise<Result<{ events: number; deliveries: number }>> {
-  const hook = await db
+  const row = await db
     .selectFrom("hooks")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
     .where("id", "=", hookId)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
-  if (!hook) return failure("not_found", `hook ${hookId} not found`);
+  if (!row) return failure("not_found", `hook ${hookId} not found`);
+  const hook = parseHookRow(row);
   if (range.until <= range.since) return failure("invalid", "`until` must be after `since`");
   if (hook.kind === "function" && hook.live_version === null)
     return failure("invalid", "the function has no live version to run");
@@ -117,11 +120,10 @@ export async function replayHook(
   if (events.length > MAX_REPLAY_EVENTS) {
     return failure("invalid", `the range holds more than ${MAX_REPLAY_EVENTS} events; replay a shorter one`);
   }
-  const disabled = new Set((hook.disabled_urls ?? []).map((d) => d.url));
-  const targets = hook.kind === "function" ? ["function"] : (hook.urls ?? []).filter((u) => !disabled.has(u));
   const matching = events.filter((e) => hook.events.some((s) => covers(s, e.type)));
+  // The same targets ingest would give the event now (URLs retired by a 410 left out).
   const rows = matching.flatMap((event) =>
-    targets.map((target) => ({
+    targetsOf([hook], event.type).map(({ target }) => ({
       id: newId("dlv"),
       workspace_id: workspaceId,
       event_id: event.id,

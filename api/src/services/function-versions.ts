@@ -50,7 +50,7 @@ export async function deploy(
   const hook = await findFunctionHook(store, workspaceId, id);
   if (!hook.ok) return hook;
   if (rollbackTo !== undefined) return rollback(store, workspaceId, id, rollbackTo);
-  const source = hook.value.source ?? "";
+  const source = hook.value.source;
   const compiled = await compileFunction(source);
   if (!compiled.ok) return failure("invalid", "the draft does not compile", compiled.diagnostics);
   const created = await changeCatalog(store, workspaceId, async (tx) => {

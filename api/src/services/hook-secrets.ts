@@ -60,7 +60,8 @@ export function mergeMap(
   return next;
 }
 
-type SigningColumns = Pick<
+/** What signing needs of a callback hook: a parsed one, or a row as an update returns it. */
+export type SigningColumns = Pick<
   HookRow,
   "id" | "signing_secret_enc" | "previous_signing_secret_enc" | "previous_signing_secret_expires_at"
 >;

@@ -1,17 +1,17 @@
 // The hook registry: both kinds in one resource, discriminated by `kind`.
 import { compileFunction, egressWarnings } from "@hookrun/runtime";
-import type { HookRow, HookUpdate, NewHook, SigningConfig } from "../db/schema";
+import { type CallbackHook, type FunctionHook, type Hook, parseHookRow } from "../db/hook";
+import type { HookUpdate, NewHook, SigningConfig } from "../db/schema";
 import { newId } from "../ids";
 import { changeCatalog } from "../queue";
-import {
-  type CallbackHookCreateInput,
-  DEFAULT_FUNCTION_LIMITS,
-  type FunctionHookCreateInput,
-  type HookCreateInput,
-  type HookHealthValue,
-  type HookPatchInput,
-  type HookViewValue,
-  type SigningInputValue,
+import type {
+  CallbackHookCreateInput,
+  FunctionHookCreateInput,
+  HookCreateInput,
+  HookHealthValue,
+  HookPatchInput,
+  HookViewValue,
+  SigningInputValue,
 } from "../schemas/hooks";
 import type { Store } from "./context";
 import { checkEventSubscriptions } from "./event-subscriptions";
@@ -46,14 +46,15 @@ const notFound = (id: string) => failure("not_found", `hook ${id} not found`);
 const nameTaken = (name: string) =>
   failure("conflict", `a hook named "${name}" already exists in this workspace`);
 
-export async function findHook(store: Store, workspaceId: string, id: string): Promise<HookRow | undefined> {
-  return store.db
+export async function findHook(store: Store, workspaceId: string, id: string): Promise<Hook | undefined> {
+  const row = await store.db
     .selectFrom("hooks")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
     .where("id", "=", id)
     .where("deleted_at", "is", null)
     .executeTakeFirst();
+  return row && parseHookRow(row);
 }
 
 export async function getHook(store: Store, workspaceId: string, id: string): Promise<Result<HookViewValue>> {
@@ -75,7 +76,7 @@ export async function listHooks(
     .where("deleted_at", "is", null);
   if (filter.kind) query = query.where("kind", "=", filter.kind);
   if (filter.enabled !== undefined) query = query.where("enabled", "=", filter.enabled);
-  const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").execute();
+  const rows = (await query.orderBy("created_at", "desc").orderBy("id", "desc").execute()).map(parseHookRow);
   const health = await hookHealth(
     store.db,
     workspaceId,
@@ -158,7 +159,7 @@ async function createFunctionHook(
         .execute();
       return hook;
     });
-    return success(presentHook(store, created));
+    return success(presentHook(store, parseHookRow(created)));
   } catch (error) {
     if (isUniqueViolation(error)) return nameTaken(row.name);
     throw error;
@@ -170,7 +171,7 @@ async function insertHook(store: Store, row: NewHook): Promise<Result<HookViewVa
     const created = await changeCatalog(store, row.workspace_id, (tx) =>
       tx.insertInto("hooks").values(row).returningAll().executeTakeFirstOrThrow(),
     );
-    return success(presentHook(store, created));
+    return success(presentHook(store, parseHookRow(created)));
   } catch (error) {
     if (isUniqueViolation(error)) return nameTaken(row.name);
     throw error;
@@ -207,14 +208,14 @@ export async function updateHook(
         .executeTakeFirstOrThrow(),
     );
     const health = await hookHealth(store.db, workspaceId, [id]);
-    return success(presentHook(store, updated, health.get(id)));
+    return success(presentHook(store, parseHookRow(updated), health.get(id)));
   } catch (error) {
     if (isUniqueViolation(error) && patch.name) return nameTaken(patch.name);
     throw error;
   }
 }
 
-function misplacedFields(kind: HookRow["kind"], patch: HookPatchInput): FailureDetail[] {
+function misplacedFields(kind: Hook["kind"], patch: HookPatchInput): FailureDetail[] {
   const foreign = kind === "callback" ? FUNCTION_ONLY : CALLBACK_ONLY;
   return foreign
     .filter((field) => patch[field] !== undefined)
@@ -224,7 +225,7 @@ function misplacedFields(kind: HookRow["kind"], patch: HookPatchInput): FailureD
     }));
 }
 
-function commonChanges(row: HookRow, patch: HookPatchInput): HookUpdate {
+function commonChanges(row: Hook, patch: HookPatchInput): HookUpdate {
   const changes: HookUpdate = {
     name: patch.name,
     description: patch.description,
@@ -242,7 +243,7 @@ function commonChanges(row: HookRow, patch: HookPatchInput): HookUpdate {
   return changes;
 }
 
-function callbackChanges(store: Store, row: HookRow, patch: HookPatchInput): Result<HookUpdate> {
+function callbackChanges(store: Store, row: CallbackHook, patch: HookPatchInput): Result<HookUpdate> {
   const changes: HookUpdate = { method: patch.method, timeout_ms: patch.timeoutMs };
   if (patch.urls) {
     changes.urls = JSON.stringify(patch.urls);
@@ -263,7 +264,7 @@ function callbackChanges(store: Store, row: HookRow, patch: HookPatchInput): Res
   return success(changes);
 }
 
-function functionChanges(store: Store, row: HookRow, patch: HookPatchInput): Result<HookUpdate> {
+function functionChanges(store: Store, row: FunctionHook, patch: HookPatchInput): Result<HookUpdate> {
   const changes: HookUpdate = { source: patch.source };
   if (patch.secrets) {
     const merged = mergeMap(openMap(store.box, row.id, "secrets", row.secrets_enc), patch.secrets);
@@ -272,7 +273,7 @@ function functionChanges(store: Store, row: HookRow, patch: HookPatchInput): Res
   }
   if (patch.limits) {
     const limits = { ...row.limits, ...patch.limits };
-    if ((limits.cpuMs ?? 0) > (limits.timeoutMs ?? 0)) {
+    if (limits.cpuMs > limits.timeoutMs) {
       return failure("invalid", "the limits are inconsistent", [
         { path: "limits.cpuMs", message: "must not exceed timeoutMs" },
       ]);
@@ -320,11 +321,7 @@ function normalizeHeaders<V>(headers: Record<string, V>): Record<string, V> {
 }
 
 /** `health` is computed by the caller for the rows it shows (hookHealth); a new hook has none. */
-export function presentHook(
-  store: Store,
-  row: HookRow,
-  health: HookHealthValue = NO_ACTIVITY,
-): HookViewValue {
+export function presentHook(store: Store, row: Hook, health: HookHealthValue = NO_ACTIVITY): HookViewValue {
   const common = {
     id: row.id,
     name: row.name,
@@ -341,10 +338,10 @@ export function presentHook(
     return {
       kind: "function",
       ...common,
-      source: row.source ?? "",
+      source: row.source,
       liveVersion: row.live_version,
       secrets: maskMap(openMap(store.box, row.id, "secrets", row.secrets_enc)),
-      limits: row.limits ?? DEFAULT_FUNCTION_LIMITS,
+      limits: row.limits,
     };
   }
   const secret = row.signing_secret_enc ? openSecret(store.box, row.id, row.signing_secret_enc) : "";
@@ -352,14 +349,14 @@ export function presentHook(
   return {
     kind: "callback",
     ...common,
-    method: row.method ?? "POST",
-    urls: row.urls ?? [],
-    disabledUrls: row.disabled_urls ?? [],
-    warnings: egressWarnings(row.urls ?? [], store.egress ?? { allow: [] }),
+    method: row.method,
+    urls: row.urls,
+    disabledUrls: row.disabled_urls,
+    warnings: egressWarnings(row.urls, store.egress ?? { allow: [] }),
     headers: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
-    timeoutMs: row.timeout_ms ?? 10_000,
+    timeoutMs: row.timeout_ms,
     signing: {
-      ...(row.signing ?? { scheme: "standard-webhooks" }),
+      ...row.signing,
       secret: maskSecret(secret),
       rotatingUntil: rotating?.toISOString() ?? null,
     },

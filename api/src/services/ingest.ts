@@ -1,6 +1,7 @@
 // Ingest: checks an event against the catalog and works out its deliveries, one per subscribed
 // target; the event writer stores both in one statement, so an accepted event is never without them.
 import type { Kysely } from "kysely";
+import { type Hook, parseHookRow } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
@@ -111,14 +112,15 @@ async function loadCatalog(db: Kysely<Database>, workspaceId: string): Promise<C
  * Hooks that may receive the event. Read before the write: a hook deleted or disabled in between
  * gets a delivery the worker cancels instead of sending, so "never again after delete" holds.
  */
-function subscribedHooks(db: Kysely<Database>, workspaceId: string) {
-  return db
+async function subscribedHooks(db: Kysely<Database>, workspaceId: string): Promise<Hook[]> {
+  const rows = await db
     .selectFrom("hooks")
     .selectAll()
     .where("workspace_id", "=", workspaceId)
     .where("enabled", "=", true)
     .where("deleted_at", "is", null)
     .execute();
+  return rows.map(parseHookRow);
 }
 
 async function findByIdempotencyKey(

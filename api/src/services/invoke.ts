@@ -2,7 +2,7 @@
 // test (the draft or a given source, or one real callback request; answered in full, never retried).
 import { createHash } from "node:crypto";
 import { compileFunction, type EgressOptions, type FunctionRuntime } from "@hookrun/runtime";
-import type { HookRow } from "../db/schema";
+import type { Hook } from "../db/hook";
 import type { AttemptRecord } from "../dispatch/attempt";
 import { type EventLike, toEnvelope } from "../dispatch/envelope";
 import { insertAttempt } from "../dispatch/record";
@@ -76,15 +76,14 @@ export async function testHook(
   const deliveryId = newId("dlv");
   if (hook.kind === "callback") {
     if (input.source !== undefined) return failure("invalid", "`source` applies to function hooks only");
-    const url = input.url ?? hook.urls?.[0];
-    if (!url || !(hook.urls ?? []).includes(url))
-      return failure("invalid", "`url` must be one of the hook's URLs");
+    const url = input.url ?? hook.urls[0];
+    if (!url || !hook.urls.includes(url)) return failure("invalid", "`url` must be one of the hook's URLs");
     return success(
       present(await runCallback(deps.box, deps.egress, hook, { url, deliveryId, envelope }), event, null),
     );
   }
   if (input.url !== undefined) return failure("invalid", "`url` applies to callback hooks only");
-  const compiled = await compileFunction(input.source ?? hook.source ?? "");
+  const compiled = await compileFunction(input.source ?? hook.source);
   if (!compiled.ok) return failure("invalid", "the function does not compile", compiled.diagnostics);
   // Keyed by the code itself: re-testing unchanged code reuses a warm isolate.
   const versionKey = `test:${createHash("sha256").update(compiled.code).digest("hex")}`;
@@ -99,7 +98,7 @@ export async function testHook(
 }
 
 /** The event a manual run receives: what the caller gave, else the event type's example. */
-async function sampleEvent(store: Store, hook: HookRow, input: SampleEventInput): Promise<EventLike> {
+async function sampleEvent(store: Store, hook: Hook, input: SampleEventInput): Promise<EventLike> {
   const type = input.type ?? hook.events.find((e) => !isPattern(e)) ?? "verification";
   const example =
     input.data === undefined

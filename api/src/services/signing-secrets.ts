@@ -1,9 +1,9 @@
 // A callback's signing secret: revealed to admins on request, rotated with a grace period during
 // which requests carry signatures by both the new and the previous secret.
-import type { HookRow } from "../db/schema";
+import type { CallbackHook } from "../db/hook";
 import { changeCatalog } from "../queue";
 import type { Store } from "./context";
-import { generateSigningSecret, sealSecret, signingSecretsAt } from "./hook-secrets";
+import { generateSigningSecret, type SigningColumns, sealSecret, signingSecretsAt } from "./hook-secrets";
 import { findHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 
@@ -13,7 +13,11 @@ export interface SigningSecrets {
   previousExpiresAt: string | null;
 }
 
-async function findCallbackHook(store: Store, workspaceId: string, id: string): Promise<Result<HookRow>> {
+async function findCallbackHook(
+  store: Store,
+  workspaceId: string,
+  id: string,
+): Promise<Result<CallbackHook>> {
   const row = await findHook(store, workspaceId, id);
   if (!row) return failure("not_found", `hook ${id} not found`);
   if (row.kind !== "callback" || !row.signing_secret_enc) {
@@ -22,7 +26,7 @@ async function findCallbackHook(store: Store, workspaceId: string, id: string): 
   return success(row);
 }
 
-function reveal(store: Store, row: HookRow, now: Date): SigningSecrets {
+function reveal(store: Store, row: SigningColumns, now: Date): SigningSecrets {
   const secrets = signingSecretsAt(store.box, row, now);
   return {
     secret: secrets.current,
