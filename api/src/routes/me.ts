@@ -1,8 +1,9 @@
 // GET /v1/me: who the presented key is. The editor signs in with it (role, and the workspace of a
 // workspace key); any valid key may ask.
-import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, json } from "../schemas/common";
+import { z } from "@hono/zod-openapi";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json } from "../schemas/common";
 
 const Me = z
   .object({
@@ -10,16 +11,16 @@ const Me = z
     workspaceId: z.string().nullable().openapi({ description: "null for the root key" }),
   })
   .openapi("Me");
+const route = routesTagged("keys");
 
 export function meRoutes() {
   return createRouter().openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/me",
-      tags: ["keys"],
-      security: bearerSecurity,
+      roles: "any key",
       summary: "The role (and workspace) of the key making the request",
-      responses: { 200: json(Me, "The key's role and workspace"), ...commonErrors },
+      responses: { 200: json(Me, "The key's role and workspace") },
     }),
     (c) => {
       const principal = c.get("principal");
