@@ -36,23 +36,19 @@ function resourceOf(path: string, param: string, t: Tenant): string {
     .slice(0, path.indexOf(`{${param}}`))
     .split("/")
     .at(-2);
-  switch (`${collection}/{${param}}`) {
-    case "workspaces/{ws}":
-      return t.ws;
-    case "keys/{id}":
-      return t.keyId;
-    case "event-types/{name}":
-      return t.eventType;
-    case "hooks/{id}":
-      return /\/(signing-secret|replay)/.test(path) ? t.callback : t.fn;
-    case "events/{id}":
-      return t.eventId;
-    case "deliveries/{id}":
-      return t.deliveryId;
-    case "logs/{id}":
-      return t.attemptId;
-  }
-  throw new Error(`${path}: the tenancy walk does not know which resource {${param}} names; add it`);
+  const resources: Record<string, string> = {
+    "workspaces/{ws}": t.ws,
+    "keys/{id}": t.keyId,
+    "event-types/{name}": t.eventType,
+    "hooks/{id}": /\/(signing-secret|replay)/.test(path) ? t.callback : t.fn,
+    "events/{id}": t.eventId,
+    "deliveries/{id}": t.deliveryId,
+    "logs/{id}": t.attemptId,
+  };
+  const resource = resources[`${collection}/{${param}}`];
+  if (resource === undefined)
+    throw new Error(`${path}: the tenancy walk does not know which resource {${param}} names; add it`);
+  return resource;
 }
 
 /** `path` in workspace `ws`, every other parameter naming one of `owner`'s resources. */
