@@ -40,9 +40,7 @@ export function deliveryRoutes(store: Store) {
         roles: ["admin", "operator"],
         summary: "List deliveries, newest first",
         request: { params: WorkspaceParam, query: DeliveryListQuery },
-        responses: {
-          200: json(pageOf(DeliveryView), "A page of deliveries"),
-        },
+        responses: { 200: json(pageOf(DeliveryView), "A page of deliveries") },
       }),
       async (c) =>
         c.json(unwrap(await listDeliveries(store.db, c.req.valid("param").ws, c.req.valid("query"))), 200),

@@ -67,9 +67,7 @@ export function eventRoutes(store: IngestStore, metrics: Metrics) {
         roles: ["admin", "operator"],
         summary: "List events with their deliveries, newest first",
         request: { params: WorkspaceParam, query: EventListQuery },
-        responses: {
-          200: json(pageOf(EventView), "A page of events"),
-        },
+        responses: { 200: json(pageOf(EventView), "A page of events") },
       }),
       async (c) => {
         const q = c.req.valid("query");

@@ -58,9 +58,7 @@ export function logRoutes(deps: LogRouteDeps) {
         roles: ["admin", "operator"],
         summary: "List execution log records (attempts), newest first",
         request: { params: WorkspaceParam, query: LogListQuery },
-        responses: {
-          200: json(pageOf(LogSummary), "A page of log records"),
-        },
+        responses: { 200: json(pageOf(LogSummary), "A page of log records") },
       }),
       async (c) => {
         const q = c.req.valid("query");

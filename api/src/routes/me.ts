@@ -11,6 +11,7 @@ const Me = z
     workspaceId: z.string().nullable().openapi({ description: "null for the root key" }),
   })
   .openapi("Me");
+
 const route = routesTagged("keys");
 
 export function meRoutes() {
