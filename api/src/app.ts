@@ -17,11 +17,13 @@ import { deliveryRoutes } from "./routes/deliveries";
 import { eventTypeRoutes } from "./routes/event-types";
 import { eventRoutes } from "./routes/events";
 import { functionRoutes } from "./routes/functions";
+import { hookStatsRoutes } from "./routes/hook-stats";
 import { hookRoutes } from "./routes/hooks";
 import { invokeRoutes } from "./routes/invoke";
 import { type LogRouteDeps, logRoutes } from "./routes/logs";
 import { meRoutes } from "./routes/me";
 import { serviceRoutes } from "./routes/service";
+import { signingSecretRoutes } from "./routes/signing-secrets";
 import { workspaceRoutes } from "./routes/workspaces";
 import type { SecretBox } from "./security/secret-box";
 import { EventWriter } from "./services/event-writer";
@@ -106,6 +108,7 @@ export function createApp(deps: AppDeps) {
     .route("/", eventTypeRoutes(store))
     .route("/", hookRoutes(store))
     .route("/", functionRoutes(store))
+    .route("/", signingSecretRoutes(store))
     .route("/", eventRoutes(store, deps.metrics))
     .route("/", deliveryRoutes(store))
     .route("/", invokeRoutes({ ...store, runtime: deps.runtime, egress: deps.egress }))
@@ -117,12 +120,15 @@ export function createApp(deps: AppDeps) {
         tail: deps.logTail,
         log: (message, err) => deps.logger.error({ err }, message),
       }),
-    );
+    )
+    .route("/", hookStatsRoutes(deps.db));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", {
     type: "http",
     scheme: "bearer",
-    description: "An API key: the root key, or a workspace key with role admin, operator or ingest",
+    description:
+      "An API key: the root key, or a workspace key with role admin, operator or ingest. Each " +
+      "operation's Bearer requirement lists the roles that may call it (an empty list: any valid key).",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

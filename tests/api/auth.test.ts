@@ -1,10 +1,12 @@
 // Protects authentication and role checks: who may call which route, on both databases.
 // A wrong answer here is a security hole (an ingest key editing hooks) or a locked-out admin.
+// Every operation of /openapi.json is walked too: each refuses exactly the roles it does not
+// document, so a new route is covered without being listed here.
+import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callbackHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
-
-type Who = "root" | "admin" | "operator" | "ingest";
+import { EVERYONE, operationsOf, type Who } from "../support/operations";
 
 describe.each(testDatabases)("authentication and roles on $name", (target) => {
   let api: TestApi;
@@ -69,6 +71,49 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
         expect(res.body.error.code).toBe("forbidden");
       }
     });
+  });
+
+  /** Status and body of one call; a live tail that answers is hung up on at once. */
+  async function call(method: string, path: string, who: Who, body: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${keyOf(who)}` };
+    if (body !== undefined) headers["content-type"] = "application/json";
+    const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+    const res = await api.fetch(new Request(`http://localhost${path}`, init));
+    if (res.headers.get("content-type")?.startsWith("text/event-stream")) {
+      await res.body?.cancel();
+      return { status: res.status, code: undefined };
+    }
+    const text = await res.text();
+    const parsed = text.startsWith("{") ? (JSON.parse(text) as { error?: { code?: string } }) : {};
+    return { status: res.status, code: parsed.error?.code };
+  }
+
+  it("refuses, on every operation of /openapi.json, exactly the roles it does not document", async () => {
+    let refusals = 0;
+    let fresh = 0;
+    for (const op of await operationsOf(api)) {
+      if (op.callers === "public") continue;
+      for (const who of EVERYONE) {
+        // A root delete acts in a workspace of its own: the walk must not delete acme. Other
+        // parameters name nothing that exists, so nothing real is changed.
+        const ws =
+          who === "root" && op.method === "DELETE" ? (await api.workspace(`walk-${++fresh}`)).ws : acme.ws;
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, p: string) =>
+          p === "ws" ? ws : `unknown_${randomBytes(3).toString("hex")}`,
+        );
+        const res = await call(op.method, path, who, op.hasBody ? {} : undefined);
+        const label = `${op.method} ${op.path} as ${who}`;
+        expect(res.status, label).toBeLessThan(500);
+        if (op.callers.includes(who)) {
+          expect(res.status, label).not.toBe(403);
+        } else {
+          refusals++;
+          expect(res.status, label).toBe(403);
+          expect(res.code, label).toBe("forbidden");
+        }
+      }
+    }
+    expect(refusals).toBeGreaterThan(0);
   });
 
   it("stops accepting a key as soon as it is revoked", async () => {

@@ -1,10 +1,14 @@
 // Protects tenant isolation: no route reveals or changes another workspace's data, for every resource.
-// Two workspaces, each fully populated; every route is tried with the other tenant's ids and keys.
+// Two workspaces, each fully populated; every workspace route, walked from /openapi.json (a new
+// route is covered without being listed here), is tried with the other tenant's ids and keys.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callbackHook, functionHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
+import { type Operation, operationsOf } from "../support/operations";
 
 interface Tenant extends WorkspaceKeys {
+  /** An event type only this tenant has. */
+  eventType: string;
   callback: string;
   fn: string;
   keyId: string;
@@ -13,16 +17,57 @@ interface Tenant extends WorkspaceKeys {
   attemptId: string;
 }
 
+/** Bodies that pass validation, so a probe reaches the handler; any other operation gets `{}`. */
+const BODIES: Record<string, unknown> = {
+  "POST /v1/workspaces/{ws}/keys": { name: "x", role: "admin" },
+  "POST /v1/workspaces/{ws}/event-types": { name: "intruder" },
+  "PATCH /v1/workspaces/{ws}/event-types/{name}": { description: "owned" },
+  "POST /v1/workspaces/{ws}/hooks": callbackHook(),
+  "PATCH /v1/workspaces/{ws}/hooks/{id}": { enabled: false },
+  "PUT /v1/workspaces/{ws}/hooks/{id}/source": { source: "export default () => 2" },
+  "POST /v1/workspaces/{ws}/hooks/{id}/replay": { since: "2026-01-01T00:00:00Z" },
+  "POST /v1/workspaces/{ws}/events": { type: "verification", data: {} },
+};
+const bodyOf = (op: Operation) => (op.hasBody ? (BODIES[`${op.method} ${op.path}`] ?? {}) : undefined);
+
+/** The real resource of tenant `t` that a path parameter names; one the walk cannot place fails it. */
+function resourceOf(path: string, param: string, t: Tenant): string {
+  const collection = path
+    .slice(0, path.indexOf(`{${param}}`))
+    .split("/")
+    .at(-2);
+  const resources: Record<string, string> = {
+    "workspaces/{ws}": t.ws,
+    "keys/{id}": t.keyId,
+    "event-types/{name}": t.eventType,
+    "hooks/{id}": /\/(signing-secret|replay)/.test(path) ? t.callback : t.fn,
+    "events/{id}": t.eventId,
+    "deliveries/{id}": t.deliveryId,
+    "logs/{id}": t.attemptId,
+  };
+  const resource = resources[`${collection}/{${param}}`];
+  if (resource === undefined)
+    throw new Error(`${path}: the tenancy walk does not know which resource {${param}} names; add it`);
+  return resource;
+}
+
+/** `path` in workspace `ws`, every other parameter naming one of `owner`'s resources. */
+const fill = (path: string, ws: string, owner: Tenant) =>
+  path.replace(/\{(\w+)\}/g, (_m, param: string) => (param === "ws" ? ws : resourceOf(path, param, owner)));
+
 describe.each(testDatabases)("tenant isolation on $name", (target) => {
   let api: TestApi;
   let a: Tenant;
   let b: Tenant;
+  /** Every operation on a workspace, from /openapi.json. */
+  let operations: Operation[];
 
   async function populate(name: string): Promise<Tenant> {
     const keys = await api.workspace(name);
     const post = (path: string, body: unknown) =>
       api.request("POST", `/v1/workspaces/${keys.ws}${path}`, { key: keys.admin, body });
     await post("/event-types", { name: "secret.thing", description: `${name} only` });
+    await post("/event-types", { name: `only.${name}` });
     const callback = await post(
       "/hooks",
       callbackHook({ name: "shared-name", headers: { "x-api-key": `${name}-key-123456789` } }),
@@ -37,6 +82,7 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     const invoked = await post(`/hooks/${fn.body.id}/invoke`, { data: { secret: `${name}-data` } });
     return {
       ...keys,
+      eventType: `only.${name}`,
       callback: callback.body.id,
       fn: fn.body.id,
       keyId: listed.body.data[0].id,
@@ -50,43 +96,14 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     api = await startTestApi(target);
     a = await populate("alpha");
     b = await populate("beta");
+    operations = (await operationsOf(api)).filter((op) => op.path.startsWith("/v1/workspaces/{ws}"));
+    if (operations.length === 0) throw new Error("/openapi.json lists no workspace routes");
   });
   afterAll(() => api.close());
 
   // Every workspace route, written against tenant `t`.
-  const routes = (t: Tenant): [string, string, unknown][] => [
-    ["GET", `/v1/workspaces/${t.ws}/keys`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/keys`, { name: "x", role: "admin" }],
-    ["DELETE", `/v1/workspaces/${t.ws}/keys/${t.keyId}`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/event-types`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/event-types`, { name: "intruder" }],
-    ["GET", `/v1/workspaces/${t.ws}/event-types/secret.thing`, undefined],
-    ["PATCH", `/v1/workspaces/${t.ws}/event-types/secret.thing`, { description: "owned" }],
-    ["DELETE", `/v1/workspaces/${t.ws}/event-types/secret.thing`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/hooks`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/hooks`, callbackHook()],
-    ["GET", `/v1/workspaces/${t.ws}/hooks/${t.callback}`, undefined],
-    ["PATCH", `/v1/workspaces/${t.ws}/hooks/${t.callback}`, { enabled: false }],
-    ["DELETE", `/v1/workspaces/${t.ws}/hooks/${t.callback}`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/hooks/${t.callback}/signing-secret`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.callback}/signing-secret/rotate`, {}],
-    ["PUT", `/v1/workspaces/${t.ws}/hooks/${t.fn}/source`, { source: "export default () => 2" }],
-    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/deploy`, {}],
-    ["GET", `/v1/workspaces/${t.ws}/hooks/${t.fn}/versions`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/invoke`, {}],
-    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.fn}/test`, {}],
-    ["POST", `/v1/workspaces/${t.ws}/hooks/${t.callback}/replay`, { since: "2026-01-01T00:00:00Z" }],
-    ["POST", `/v1/workspaces/${t.ws}/events`, { type: "verification", data: {} }],
-    ["GET", `/v1/workspaces/${t.ws}/events`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/events/${t.eventId}`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/deliveries`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}`, undefined],
-    ["POST", `/v1/workspaces/${t.ws}/deliveries/${t.deliveryId}/retry`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/logs`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/logs/${t.attemptId}`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/logs/stream`, undefined],
-    ["GET", `/v1/workspaces/${t.ws}/hooks/${t.fn}/stats`, undefined],
-  ];
+  const routes = (t: Tenant): [string, string, unknown][] =>
+    operations.map((op) => [op.method, fill(op.path, t.ws, t), bodyOf(op)]);
 
   it("refuses every route of another workspace with the same 403, whatever the role", async () => {
     for (const key of [a.admin, a.operator, a.ingest]) {
@@ -104,25 +121,11 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
   });
 
   it("does not find another workspace's resources by id under one's own workspace", async () => {
-    const probes: [string, string, unknown][] = [
-      ["GET", `/v1/workspaces/${a.ws}/hooks/${b.callback}`, undefined],
-      ["PATCH", `/v1/workspaces/${a.ws}/hooks/${b.callback}`, { enabled: false }],
-      ["DELETE", `/v1/workspaces/${a.ws}/hooks/${b.fn}`, undefined],
-      ["GET", `/v1/workspaces/${a.ws}/hooks/${b.callback}/signing-secret`, undefined],
-      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.callback}/signing-secret/rotate`, {}],
-      ["PUT", `/v1/workspaces/${a.ws}/hooks/${b.fn}/source`, { source: "export default () => 3" }],
-      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/deploy`, {}],
-      ["GET", `/v1/workspaces/${a.ws}/hooks/${b.fn}/versions`, undefined],
-      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/invoke`, {}],
-      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.fn}/test`, {}],
-      ["POST", `/v1/workspaces/${a.ws}/hooks/${b.callback}/replay`, { since: "2026-01-01T00:00:00Z" }],
-      ["DELETE", `/v1/workspaces/${a.ws}/keys/${b.keyId}`, undefined],
-      ["GET", `/v1/workspaces/${a.ws}/events/${b.eventId}`, undefined],
-      ["GET", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}`, undefined],
-      ["POST", `/v1/workspaces/${a.ws}/deliveries/${b.deliveryId}/retry`, undefined],
-      ["GET", `/v1/workspaces/${a.ws}/logs/${b.attemptId}`, undefined],
-      ["GET", `/v1/workspaces/${a.ws}/hooks/${b.fn}/stats`, undefined],
-    ];
+    // Every route naming a resource besides the workspace: one's own workspace, the other's resource.
+    const probes: [string, string, unknown][] = operations
+      .filter((op) => /\{(?!ws\})\w+\}/.test(op.path))
+      .map((op) => [op.method, fill(op.path, a.ws, b), bodyOf(op)]);
+    expect(probes.length).toBeGreaterThan(0);
     for (const [method, path, body] of probes) {
       const res = await api.request(method, path, { key: a.admin, body });
       expect(res.status, `${method} ${path}`).toBe(404);

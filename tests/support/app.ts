@@ -45,6 +45,8 @@ export interface TestApi {
   request(method: string, path: string, options?: RequestOptions): Promise<ApiResponse>;
   /** The app itself, for a real HTTP server in front of it (browser tests). */
   fetch: (request: Request) => Response | Promise<Response>;
+  /** Every method and path the app's router holds a handler or middleware for (Hono's `app.routes`). */
+  routes: { method: string; path: string }[];
   /** A workspace with one key of each role. */
   workspace(name: string): Promise<WorkspaceKeys>;
   close(): Promise<void>;
@@ -130,6 +132,7 @@ export async function startTestApi(
     rootKey,
     request,
     fetch: (req: Request) => app.fetch(req),
+    routes: app.routes.map(({ method, path }) => ({ method, path })),
     workspace,
     close: closeAll,
   };

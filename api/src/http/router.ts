@@ -26,5 +26,3 @@ export function createRouter(): OpenAPIHono<AppEnv> {
     },
   });
 }
-
-export const bearerSecurity = [{ Bearer: [] }];

@@ -1,9 +1,9 @@
 // /v1/workspaces/{ws}/keys: admins create (the key is shown once), list and revoke keys.
-import { createRoute, z } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, json, jsonBody, listOf, Name, notFoundError, WorkspaceParam } from "../schemas/common";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json, jsonBody, listOf, Name, WorkspaceParam } from "../schemas/common";
 import { createApiKey, listApiKeys, revokeApiKey } from "../services/api-keys";
 import type { Store } from "../services/context";
 
@@ -30,47 +30,40 @@ const KeyParam = WorkspaceParam.extend({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const tags = ["keys"];
-const middleware = allow("admin");
+const route = routesTagged("keys");
 
 export function apiKeyRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/keys",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Create an API key; the response is the only time the key is shown",
         request: { params: WorkspaceParam, ...jsonBody(ApiKeyCreate) },
-        responses: { 201: json(CreatedApiKey, "Created"), ...commonErrors, ...notFoundError },
+        responses: { 201: json(CreatedApiKey, "Created") },
       }),
       async (c) => c.json(await createApiKey(store.db, c.req.valid("param").ws, c.req.valid("json")), 201),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/keys",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "List the workspace's keys (never the keys themselves)",
         request: { params: WorkspaceParam },
-        responses: { 200: json(listOf(ApiKey), "Keys, newest first"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(listOf(ApiKey), "Keys, newest first") },
       }),
       async (c) => c.json({ data: await listApiKeys(store.db, c.req.valid("param").ws) }, 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "delete",
         path: "/v1/workspaces/{ws}/keys/{id}",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Revoke a key; it stops working at once",
         request: { params: KeyParam },
-        responses: { 200: json(ApiKey, "Revoked"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(ApiKey, "Revoked") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");

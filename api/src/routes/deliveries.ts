@@ -1,20 +1,9 @@
 // /v1/workspaces/{ws}/deliveries and hook replay: operators look at and re-send deliveries.
-import { createRoute, z } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import {
-  commonErrors,
-  conflictError,
-  Instant,
-  invalidError,
-  json,
-  jsonBody,
-  notFoundError,
-  PageQuery,
-  pageOf,
-  WorkspaceParam,
-} from "../schemas/common";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { conflictError, Instant, json, jsonBody, PageQuery, pageOf, WorkspaceParam } from "../schemas/common";
 import { DeliveryStatus, DeliveryView } from "../schemas/events";
 import { HookIdParam } from "../schemas/hooks";
 import type { Store } from "../services/context";
@@ -39,40 +28,31 @@ const ReplayResult = z
   .object({ events: z.number().int(), deliveries: z.number().int() })
   .openapi("ReplayResult");
 
-const tags = ["deliveries"];
-const operators = allow("admin", "operator");
+const route = routesTagged("deliveries");
+const hookRoute = routesTagged("hooks");
 
 export function deliveryRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/deliveries",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "List deliveries, newest first",
         request: { params: WorkspaceParam, query: DeliveryListQuery },
-        responses: {
-          200: json(pageOf(DeliveryView), "A page of deliveries"),
-          ...commonErrors,
-          ...notFoundError,
-          ...invalidError,
-        },
+        responses: { 200: json(pageOf(DeliveryView), "A page of deliveries") },
       }),
       async (c) =>
         c.json(unwrap(await listDeliveries(store.db, c.req.valid("param").ws, c.req.valid("query"))), 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/deliveries/{id}",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "One delivery",
         request: { params: DeliveryParam },
-        responses: { 200: json(DeliveryView, "The delivery"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(DeliveryView, "The delivery") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
@@ -80,21 +60,16 @@ export function deliveryRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/deliveries/{id}/retry",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary:
           "Attempt a delivery now: a finished one once more, a pending one waiting for its next try at once (409 while a worker is attempting it)",
         request: { params: DeliveryParam },
         responses: {
           202: json(DeliveryView, "Queued"),
-          ...commonErrors,
-          ...notFoundError,
           ...conflictError,
-          ...invalidError,
         },
       }),
       async (c) => {
@@ -103,15 +78,13 @@ export function deliveryRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      hookRoute({
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/replay",
-        tags: ["hooks"],
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "Deliver this hook's events of a time range again, as new deliveries",
         request: { params: HookIdParam, ...jsonBody(ReplayBody) },
-        responses: { 202: json(ReplayResult, "Queued"), ...commonErrors, ...notFoundError, ...invalidError },
+        responses: { 202: json(ReplayResult, "Queued") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");

@@ -1,19 +1,9 @@
 // /v1/workspaces/{ws}/event-types: the catalog of events hooks can subscribe to.
-import { createRoute, z } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import {
-  commonErrors,
-  conflictError,
-  Description,
-  invalidError,
-  json,
-  jsonBody,
-  listOf,
-  notFoundError,
-  WorkspaceParam,
-} from "../schemas/common";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { conflictError, Description, json, jsonBody, listOf, WorkspaceParam } from "../schemas/common";
 import { EventTypeName } from "../schemas/hooks";
 import type { Store } from "../services/context";
 import {
@@ -48,40 +38,31 @@ const NameParam = WorkspaceParam.extend({
   name: EventTypeName.openapi({ param: { name: "name", in: "path" } }),
 });
 
-const tags = ["event types"];
-const readers = allow("admin", "operator");
-const writers = allow("admin");
+const route = routesTagged("event types");
 
 export function eventTypeRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/event-types",
-        tags,
-        middleware: readers,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "List event types by name",
         request: { params: WorkspaceParam },
-        responses: { 200: json(listOf(EventType), "The catalog"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(listOf(EventType), "The catalog") },
       }),
       async (c) => c.json({ data: await listEventTypes(store.db, c.req.valid("param").ws) }, 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/event-types",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Add an event type",
         request: { params: WorkspaceParam, ...jsonBody(EventTypeCreate) },
         responses: {
           201: json(EventType, "Created"),
-          ...commonErrors,
-          ...notFoundError,
           ...conflictError,
-          ...invalidError,
         },
       }),
       async (c) =>
@@ -91,15 +72,13 @@ export function eventTypeRoutes(store: Store) {
         ),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/event-types/{name}",
-        tags,
-        middleware: readers,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "Get an event type",
         request: { params: NameParam },
-        responses: { 200: json(EventType, "The event type"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(EventType, "The event type") },
       }),
       async (c) => {
         const { ws, name } = c.req.valid("param");
@@ -107,15 +86,13 @@ export function eventTypeRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "patch",
         path: "/v1/workspaces/{ws}/event-types/{name}",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Change an event type's description, schema or example",
         request: { params: NameParam, ...jsonBody(EventTypePatch) },
-        responses: { 200: json(EventType, "Updated"), ...commonErrors, ...notFoundError, ...invalidError },
+        responses: { 200: json(EventType, "Updated") },
       }),
       async (c) => {
         const { ws, name } = c.req.valid("param");
@@ -126,15 +103,13 @@ export function eventTypeRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "delete",
         path: "/v1/workspaces/{ws}/event-types/{name}",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Delete an event type no hook subscribes to by name",
         request: { params: NameParam },
-        responses: { 204: { description: "Deleted" }, ...commonErrors, ...notFoundError, ...conflictError },
+        responses: { 204: { description: "Deleted" }, ...conflictError },
       }),
       async (c) => {
         const { ws, name } = c.req.valid("param");

@@ -1,17 +1,14 @@
 // /v1/workspaces/{ws}/events: the platform posts events here; operators read them back.
-import { createRoute, z } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
 import type { Metrics } from "../observability/metrics";
 import {
-  commonErrors,
   conflictError,
   Instant,
-  invalidError,
   json,
   jsonBody,
-  notFoundError,
   PageQuery,
   pageOf,
   StorableText,
@@ -38,26 +35,21 @@ const EventParam = WorkspaceParam.extend({
     .openapi({ param: { name: "id", in: "path" } }),
 });
 
-const tags = ["events"];
+const route = routesTagged("events");
 const toDate = (value: string | undefined) => (value ? new Date(value) : undefined);
 
 export function eventRoutes(store: IngestStore, metrics: Metrics) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/events",
-        tags,
-        middleware: allow("admin", "ingest"),
-        security: bearerSecurity,
+        roles: ["admin", "ingest"],
         summary: "Post an event; every subscribed hook gets a delivery",
         request: { params: WorkspaceParam, headers: IdempotencyHeader, ...jsonBody(EventIngest) },
         responses: {
           202: json(IngestResponse, "Accepted: stored, with one delivery per subscribed URL or function"),
-          ...commonErrors,
-          ...notFoundError,
           ...conflictError,
-          ...invalidError,
         },
       }),
       async (c) => {
@@ -69,20 +61,13 @@ export function eventRoutes(store: IngestStore, metrics: Metrics) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/events",
-        tags,
-        middleware: allow("admin", "operator"),
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "List events with their deliveries, newest first",
         request: { params: WorkspaceParam, query: EventListQuery },
-        responses: {
-          200: json(pageOf(EventView), "A page of events"),
-          ...commonErrors,
-          ...notFoundError,
-          ...invalidError,
-        },
+        responses: { 200: json(pageOf(EventView), "A page of events") },
       }),
       async (c) => {
         const q = c.req.valid("query");
@@ -91,15 +76,13 @@ export function eventRoutes(store: IngestStore, metrics: Metrics) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/events/{id}",
-        tags,
-        middleware: allow("admin", "operator"),
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "One event with its deliveries",
         request: { params: EventParam },
-        responses: { 200: json(EventView, "The event"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(EventView, "The event") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");

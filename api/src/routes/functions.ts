@@ -1,39 +1,24 @@
-// Function hooks' source, deploys and versions; callback hooks' signing secret.
-import { createRoute } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+// Function hooks' source, deploys and versions.
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, invalidError, json, jsonBody, listOf, notFoundError } from "../schemas/common";
-import {
-  DeployBody,
-  FunctionVersionView,
-  HookIdParam,
-  HookView,
-  RotateSecretBody,
-  SigningSecretView,
-  SourceBody,
-} from "../schemas/hooks";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json, jsonBody, listOf } from "../schemas/common";
+import { DeployBody, FunctionVersionView, HookIdParam, HookView, SourceBody } from "../schemas/hooks";
 import type { Store } from "../services/context";
 import { deploy, listVersions, saveSource } from "../services/function-versions";
-import { revealSigningSecret, rotateSigningSecret } from "../services/signing-secrets";
 
-const tags = ["hooks"];
-const readers = allow("admin", "operator");
-const writers = allow("admin");
-const errors = { ...commonErrors, ...notFoundError, ...invalidError };
+const route = routesTagged("hooks");
 
 export function functionRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "put",
         path: "/v1/workspaces/{ws}/hooks/{id}/source",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Save a function's draft; 422 with line/column diagnostics when it does not compile",
         request: { params: HookIdParam, ...jsonBody(SourceBody) },
-        responses: { 200: json(HookView, "Saved"), ...errors },
+        responses: { 200: json(HookView, "Saved") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
@@ -41,16 +26,14 @@ export function functionRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/deploy",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary:
           "Make the draft (or, with `version`, an earlier version) the live version; deploying the draft that is already live answers with that version and makes no new one",
         request: { params: HookIdParam, ...jsonBody(DeployBody) },
-        responses: { 200: json(FunctionVersionView, "The live version"), ...errors },
+        responses: { 200: json(FunctionVersionView, "The live version") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
@@ -58,51 +41,17 @@ export function functionRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/hooks/{id}/versions",
-        tags,
-        middleware: readers,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "A function's version history, newest first",
         request: { params: HookIdParam },
-        responses: { 200: json(listOf(FunctionVersionView), "Versions"), ...errors },
+        responses: { 200: json(listOf(FunctionVersionView), "Versions") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
         return c.json({ data: unwrap(await listVersions(store, ws, id)) }, 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: "get",
-        path: "/v1/workspaces/{ws}/hooks/{id}/signing-secret",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
-        summary: "Reveal a callback's signing secret (and the previous one during a rotation)",
-        request: { params: HookIdParam },
-        responses: { 200: json(SigningSecretView, "The secret"), ...errors },
-      }),
-      async (c) => {
-        const { ws, id } = c.req.valid("param");
-        return c.json(unwrap(await revealSigningSecret(store, ws, id)), 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: "post",
-        path: "/v1/workspaces/{ws}/hooks/{id}/signing-secret/rotate",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
-        summary: "Rotate the signing secret; the old one keeps signing too for `graceSeconds`",
-        request: { params: HookIdParam, ...jsonBody(RotateSecretBody) },
-        responses: { 200: json(SigningSecretView, "The new secret"), ...errors },
-      }),
-      async (c) => {
-        const { ws, id } = c.req.valid("param");
-        return c.json(unwrap(await rotateSigningSecret(store, ws, id, c.req.valid("json"))), 200);
       },
     );
 }

@@ -1,18 +1,9 @@
 // /v1/workspaces/{ws}/hooks: both kinds of hook, one resource discriminated by `kind`.
-import { createRoute, z } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import {
-  commonErrors,
-  conflictError,
-  invalidError,
-  json,
-  jsonBody,
-  listOf,
-  notFoundError,
-  WorkspaceParam,
-} from "../schemas/common";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { conflictError, json, jsonBody, listOf, WorkspaceParam } from "../schemas/common";
 import { HookCreate, HookIdParam, HookPatch, HookView } from "../schemas/hooks";
 import type { Store } from "../services/context";
 import { createHook, deleteHook, getHook, listHooks, updateHook } from "../services/hooks";
@@ -25,55 +16,44 @@ const HookListQuery = z.object({
     .optional(),
 });
 
-const tags = ["hooks"];
-const readers = allow("admin", "operator");
-const writers = allow("admin");
+const route = routesTagged("hooks");
 
 export function hookRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/hooks",
-        tags,
-        middleware: readers,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "List hooks, newest first",
         request: { params: WorkspaceParam, query: HookListQuery },
-        responses: { 200: json(listOf(HookView), "Hooks"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(listOf(HookView), "Hooks") },
       }),
       async (c) =>
         c.json({ data: await listHooks(store, c.req.valid("param").ws, c.req.valid("query")) }, 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/hooks",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Create a callback or function hook",
         request: { params: WorkspaceParam, ...jsonBody(HookCreate) },
         responses: {
           201: json(HookView, "Created"),
-          ...commonErrors,
-          ...notFoundError,
           ...conflictError,
-          ...invalidError,
         },
       }),
       async (c) => c.json(unwrap(await createHook(store, c.req.valid("param").ws, c.req.valid("json"))), 201),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/hooks/{id}",
-        tags,
-        middleware: readers,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "Get a hook (secrets masked)",
         request: { params: HookIdParam },
-        responses: { 200: json(HookView, "The hook"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(HookView, "The hook") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
@@ -81,20 +61,15 @@ export function hookRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "patch",
         path: "/v1/workspaces/{ws}/hooks/{id}",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Change a hook; headers and secrets merge (null removes one)",
         request: { params: HookIdParam, ...jsonBody(HookPatch) },
         responses: {
           200: json(HookView, "Updated"),
-          ...commonErrors,
-          ...notFoundError,
           ...conflictError,
-          ...invalidError,
         },
       }),
       async (c) => {
@@ -103,15 +78,13 @@ export function hookRoutes(store: Store) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "delete",
         path: "/v1/workspaces/{ws}/hooks/{id}",
-        tags,
-        middleware: writers,
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Delete a hook; its pending deliveries are canceled and it receives nothing again",
         request: { params: HookIdParam },
-        responses: { 204: { description: "Deleted" }, ...commonErrors, ...notFoundError },
+        responses: { 204: { description: "Deleted" } },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");

@@ -1,28 +1,24 @@
 // Running a hook by hand: POST .../hooks/{id}/invoke and .../hooks/{id}/test.
-import { createRoute } from "@hono/zod-openapi";
-import { allow } from "../http/auth";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, invalidError, json, jsonBody, notFoundError } from "../schemas/common";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json, jsonBody } from "../schemas/common";
 import { HookIdParam } from "../schemas/hooks";
 import { InvokeBody, RunResult, TestBody } from "../schemas/invoke";
 import { invokeHook, type RunnerDeps, testHook } from "../services/invoke";
 
-const tags = ["hooks"];
-const errors = { ...commonErrors, ...notFoundError, ...invalidError };
+const route = routesTagged("hooks");
 
 export function invokeRoutes(deps: RunnerDeps) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/invoke",
-        tags,
-        middleware: allow("admin", "ingest"),
-        security: bearerSecurity,
+        roles: ["admin", "ingest"],
         summary: "Run a function's live version now and answer with its result (logged, not retried)",
         request: { params: HookIdParam, ...jsonBody(InvokeBody) },
-        responses: { 200: json(RunResult, "What the function did"), ...errors },
+        responses: { 200: json(RunResult, "What the function did") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
@@ -30,15 +26,13 @@ export function invokeRoutes(deps: RunnerDeps) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/test",
-        tags,
-        middleware: allow("admin"),
-        security: bearerSecurity,
+        roles: ["admin"],
         summary: "Run the draft (or `source`) on a sample event, or send one real callback request",
         request: { params: HookIdParam, ...jsonBody(TestBody) },
-        responses: { 200: json(RunResult, "The full result; nothing is retried or logged"), ...errors },
+        responses: { 200: json(RunResult, "The full result; nothing is retried or logged") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");

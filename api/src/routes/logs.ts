@@ -1,28 +1,24 @@
-// /v1/workspaces/{ws}/logs: the execution log (one record per attempt), its live tail, and
-// /hooks/{id}/stats. Operators read these; ingest keys cannot.
-import { createRoute, z } from "@hono/zod-openapi";
+// /v1/workspaces/{ws}/logs: the execution log (one record per attempt) and its live tail. Operators
+// read these; ingest keys cannot.
+import { z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
 import type { Db } from "../db/connect";
-import { allow } from "../http/auth";
 import { ApiError, unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, invalidError, json, notFoundError, pageOf, WorkspaceParam } from "../schemas/common";
-import { HookIdParam } from "../schemas/hooks";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json, pageOf, WorkspaceParam } from "../schemas/common";
 import {
-  HookStats,
   LogIdParam,
   LogListQuery,
   LogRecord,
   LogStreamHeaders,
   LogStreamQuery,
   LogSummary,
-  StatsQuery,
 } from "../schemas/logs";
 import { AttemptsHub, type Listen } from "../services/log-hub";
 import { currentPosition, DEFAULT_TAIL_OPTIONS, runTail, type TailOptions } from "../services/log-tail";
 import { getLog, type LogFilter, listLogs } from "../services/logs";
 import { decodeCursor, type Position } from "../services/pagination";
-import { hookStats } from "../services/stats";
 
 export interface LogRouteDeps {
   db: Db;
@@ -32,8 +28,7 @@ export interface LogRouteDeps {
   log?: (message: string, error: unknown) => void;
 }
 
-const tags = ["logs"];
-const operators = allow("admin", "operator");
+const route = routesTagged("logs");
 const toDate = (value: string | undefined) => (value ? new Date(value) : undefined);
 
 function filterOf(q: z.infer<typeof LogStreamQuery> | z.infer<typeof LogListQuery>): LogFilter {
@@ -57,20 +52,13 @@ export function logRoutes(deps: LogRouteDeps) {
 
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/logs",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "List execution log records (attempts), newest first",
         request: { params: WorkspaceParam, query: LogListQuery },
-        responses: {
-          200: json(pageOf(LogSummary), "A page of log records"),
-          ...commonErrors,
-          ...notFoundError,
-          ...invalidError,
-        },
+        responses: { 200: json(pageOf(LogSummary), "A page of log records") },
       }),
       async (c) => {
         const q = c.req.valid("query");
@@ -79,12 +67,10 @@ export function logRoutes(deps: LogRouteDeps) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/logs/stream",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary: "Live tail of the execution log (Server-Sent Events), with the list's filters",
         description:
           "Each new attempt is an `attempt` event whose data is a LogSummary and whose id resumes the " +
@@ -93,9 +79,6 @@ export function logRoutes(deps: LogRouteDeps) {
         request: { params: WorkspaceParam, query: LogStreamQuery, headers: LogStreamHeaders },
         responses: {
           200: { content: { "text/event-stream": { schema: z.string() } }, description: "The event stream" },
-          ...commonErrors,
-          ...notFoundError,
-          ...invalidError,
         },
       }),
       async (c) => {
@@ -120,36 +103,18 @@ export function logRoutes(deps: LogRouteDeps) {
       },
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}/logs/{id}",
-        tags,
-        middleware: operators,
-        security: bearerSecurity,
+        roles: ["admin", "operator"],
         summary:
           "One log record in full: request and response for callbacks; result, console lines and error for functions",
         request: { params: LogIdParam },
-        responses: { 200: json(LogRecord, "The log record"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(LogRecord, "The log record") },
       }),
       async (c) => {
         const { ws, id } = c.req.valid("param");
         return c.json(unwrap(await getLog(deps.db, ws, id)), 200);
-      },
-    )
-    .openapi(
-      createRoute({
-        method: "get",
-        path: "/v1/workspaces/{ws}/hooks/{id}/stats",
-        tags: ["hooks"],
-        middleware: operators,
-        security: bearerSecurity,
-        summary: "Counts by outcome, success rate, p50/p95 duration and the last failure over a window",
-        request: { params: HookIdParam, query: StatsQuery },
-        responses: { 200: json(HookStats, "The hook's stats"), ...commonErrors, ...notFoundError },
-      }),
-      async (c) => {
-        const { ws, id } = c.req.valid("param");
-        return c.json(unwrap(await hookStats(deps.db, ws, id, c.req.valid("query").window)), 200);
       },
     );
 }

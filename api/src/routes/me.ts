@@ -1,8 +1,9 @@
 // GET /v1/me: who the presented key is. The editor signs in with it (role, and the workspace of a
 // workspace key, with its name: such a key cannot read /v1/workspaces); any valid key may ask.
-import { createRoute, z } from "@hono/zod-openapi";
-import { bearerSecurity, createRouter } from "../http/router";
-import { commonErrors, json } from "../schemas/common";
+import { z } from "@hono/zod-openapi";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
+import { json } from "../schemas/common";
 import type { Store } from "../services/context";
 import { getWorkspace } from "../services/workspaces";
 
@@ -14,15 +15,16 @@ const Me = z
   })
   .openapi("Me");
 
+const route = routesTagged("keys");
+
 export function meRoutes(store: Store) {
   return createRouter().openapi(
-    createRoute({
+    route({
       method: "get",
       path: "/v1/me",
-      tags: ["keys"],
-      security: bearerSecurity,
+      roles: "any key",
       summary: "The role (and workspace) of the key making the request",
-      responses: { 200: json(Me, "The key's role and workspace"), ...commonErrors },
+      responses: { 200: json(Me, "The key's role and workspace") },
     }),
     async (c) => {
       const principal = c.get("principal");

@@ -1,24 +1,25 @@
 // Unauthenticated service endpoints: metrics, liveness, readiness, and the editor UI at `/`.
-import { createRoute, z } from "@hono/zod-openapi";
+import { z } from "@hono/zod-openapi";
 import { type Db, pingDatabase } from "../db/connect";
 import { EDITOR_CSP, type EditorAssets } from "../editor/assets";
 import { ApiError } from "../http/errors";
+import { routesTagged } from "../http/route";
 import { createRouter } from "../http/router";
 import type { Metrics } from "../observability/metrics";
 import { json } from "../schemas/common";
 
 const Status = z.object({ status: z.string(), reason: z.string().optional() });
-const tags = ["service"];
+const route = routesTagged("service");
 /** esbuild's `[name]-[hash]` file names: safe to cache for ever. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
 export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/metrics",
-        tags,
+        roles: "public",
         summary: "Prometheus metrics of this process (and the database-wide queue gauges)",
         responses: {
           200: { content: { "text/plain": { schema: z.string() } }, description: "Prometheus text format" },
@@ -28,10 +29,10 @@ export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
         c.text(await metrics.registry.metrics(), 200, { "Content-Type": metrics.registry.contentType }),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/",
-        tags,
+        roles: "public",
         summary: "The editor UI (sign in with an API key)",
         responses: {
           200: { content: { "text/html": { schema: z.string() } }, description: "The editor's page" },
@@ -45,20 +46,20 @@ export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
         }),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/healthz",
-        tags,
+        roles: "public",
         summary: "Liveness: the process answers",
         responses: { 200: json(Status, "Alive") },
       }),
       (c) => c.json({ status: "ok" }, 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/readyz",
-        tags,
+        roles: "public",
         summary: "Readiness: the database answers",
         responses: { 200: json(Status, "Ready"), 503: json(Status, "The database is unreachable") },
       }),

@@ -1,16 +1,14 @@
 // /v1/workspaces: root only. Tenants are created, renamed and deleted here.
-import { createRoute, z } from "@hono/zod-openapi";
-import { rootOnly } from "../http/auth";
+import { z } from "@hono/zod-openapi";
 import { unwrap } from "../http/errors";
-import { bearerSecurity, createRouter } from "../http/router";
+import { routesTagged } from "../http/route";
+import { createRouter } from "../http/router";
 import {
-  commonErrors,
   conflictError,
   Description,
   json,
   jsonBody,
   Name,
-  notFoundError,
   PageQuery,
   pageOf,
   WorkspaceParam,
@@ -39,60 +37,51 @@ const WorkspaceCreate = z.strictObject({
 });
 const WorkspacePatch = z.strictObject({ name: Name.optional(), description: Description.optional() });
 
-const tags = ["workspaces"];
-const middleware = rootOnly;
+const route = routesTagged("workspaces");
 
 export function workspaceRoutes(store: Store) {
   return createRouter()
     .openapi(
-      createRoute({
+      route({
         method: "post",
         path: "/v1/workspaces",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: "root",
         summary: "Create a workspace (with the default event types)",
         request: jsonBody(WorkspaceCreate),
-        responses: { 201: json(Workspace, "Created"), ...commonErrors, ...conflictError },
+        responses: { 201: json(Workspace, "Created"), ...conflictError },
       }),
       async (c) => c.json(unwrap(await createWorkspace(store.db, c.req.valid("json"))), 201),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: "root",
         summary: "List workspaces, newest first",
         request: { query: PageQuery },
-        responses: { 200: json(pageOf(Workspace), "A page of workspaces"), ...commonErrors },
+        responses: { 200: json(pageOf(Workspace), "A page of workspaces") },
       }),
       async (c) => c.json(unwrap(await listWorkspaces(store.db, c.req.valid("query"))), 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "get",
         path: "/v1/workspaces/{ws}",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: "root",
         summary: "Get a workspace",
         request: { params: WorkspaceParam },
-        responses: { 200: json(Workspace, "The workspace"), ...commonErrors, ...notFoundError },
+        responses: { 200: json(Workspace, "The workspace") },
       }),
       async (c) => c.json(unwrap(await getWorkspace(store.db, c.req.valid("param").ws)), 200),
     )
     .openapi(
-      createRoute({
+      route({
         method: "patch",
         path: "/v1/workspaces/{ws}",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: "root",
         summary: "Rename or describe a workspace",
         request: { params: WorkspaceParam, ...jsonBody(WorkspacePatch) },
-        responses: { 200: json(Workspace, "Updated"), ...commonErrors, ...notFoundError, ...conflictError },
+        responses: { 200: json(Workspace, "Updated"), ...conflictError },
       }),
       async (c) =>
         c.json(
@@ -101,15 +90,13 @@ export function workspaceRoutes(store: Store) {
         ),
     )
     .openapi(
-      createRoute({
+      route({
         method: "delete",
         path: "/v1/workspaces/{ws}",
-        tags,
-        middleware,
-        security: bearerSecurity,
+        roles: "root",
         summary: "Delete a workspace and everything in it",
         request: { params: WorkspaceParam },
-        responses: { 204: { description: "Deleted" }, ...commonErrors, ...notFoundError },
+        responses: { 204: { description: "Deleted" } },
       }),
       async (c) => {
         unwrap(await deleteWorkspace(store.db, c.req.valid("param").ws, store.cache));

@@ -35,17 +35,22 @@ const errorResponse = (description: string) => ({
   description,
 });
 
-/** The failures any authenticated route can answer with; each route adds its own on top. */
-export const commonErrors = {
+/**
+ * The failures any authenticated route can answer with, spread into each by `routesTagged`
+ * (http/route.ts). 422 is among them: any request holding what the database cannot store (U+0000,
+ * JSON nested too deep, a lone surrogate) is refused with it, whatever the route.
+ */
+export const errorResponses = {
   400: errorResponse("Malformed request or invalid body"),
   401: errorResponse("Missing or unknown API key"),
   403: errorResponse("The key's role or workspace does not allow this"),
   413: errorResponse("Request body too large"),
   415: errorResponse("The body is not application/json"),
+  422: errorResponse("Well-formed but not acceptable"),
 } as const;
+/** Every workspace route has it (the workspace, or the resource in it); `routesTagged` adds it. */
 export const notFoundError = { 404: errorResponse("Not found") } as const;
 export const conflictError = { 409: errorResponse("Conflicts with an existing resource") } as const;
-export const invalidError = { 422: errorResponse("Well-formed but not acceptable") } as const;
 
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { "application/json": { schema } },

@@ -1,0 +1,80 @@
+// One route declaration: a route file says what is particular to a route (method, path, summary,
+// schemas, which roles may call it); this fills in what every route shares: its tag, the Bearer
+// requirement naming those roles, the role check itself and the common error responses. A role is
+// declared once, so what is enforced and what /openapi.json documents cannot drift apart.
+import { createRoute, type RouteConfig } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { errorResponses, notFoundError } from "../schemas/common";
+import type { WorkspaceRole } from "../services/api-keys";
+import { allow, rootOnly } from "./auth";
+import type { AppEnv } from "./env";
+
+/**
+ * Who may call a route: anyone, without a key (`"public"`); any valid key (`"any key"`); the root
+ * key only (`"root"`); or the root key and the listed workspace roles.
+ */
+export type Roles = "public" | "any key" | "root" | readonly [WorkspaceRole, ...WorkspaceRole[]];
+
+/** A route's own parts. The shared ones are refused here, so a route cannot set them differently. */
+type Particular = Omit<RouteConfig, "tags" | "security" | "middleware"> & {
+  roles: Roles;
+  tags?: never;
+  security?: never;
+  middleware?: never;
+};
+
+/** Where `workspaceAccess` runs: it answers 404 for the root key and a workspace that does not exist. */
+type WorkspacePath = `/v1/workspaces/{ws}${string}`;
+type SharedErrors<P> = typeof errorResponses &
+  (P extends WorkspacePath ? typeof notFoundError : Record<never, never>);
+
+type Declared<R extends Particular> = Omit<R, "roles" | "responses"> & {
+  tags: string[];
+  security?: { Bearer: string[] }[];
+  middleware?: MiddlewareHandler<AppEnv>;
+  responses: R["roles"] extends "public" ? R["responses"] : R["responses"] & SharedErrors<R["path"]>;
+};
+
+/**
+ * The route maker of one tag. A route file makes one and declares each route with it:
+ *
+ *   const route = routesTagged("keys");
+ *   router.openapi(route({ method: "get", path: "/v1/workspaces/{ws}/keys", roles: ["admin"], ... }), handler)
+ *
+ * The roles are documented as the Bearer requirement's role list (OpenAPI 3.1 allows role names
+ * there for non-OAuth schemes): `["root", "admin"]`, `["root"]`, or `[]` for any valid key.
+ */
+export function routesTagged(tag: string) {
+  return <const R extends Particular>(config: R) => {
+    const { roles, responses, ...particular } = config;
+    const check = roles === "public" ? undefined : roleCheck(roles);
+    const built: RouteConfig =
+      roles === "public"
+        ? { ...particular, tags: [tag], responses }
+        : {
+            ...particular,
+            tags: [tag],
+            security: [{ Bearer: documentedRoles(roles) }],
+            ...(check ? { middleware: check } : {}),
+            responses: { ...responses, ...errorsOf(config.path) },
+          };
+    // `built` is exactly `Declared<R>`; TypeScript cannot follow the conditional types.
+    return createRoute(built as Declared<R>);
+  };
+}
+
+function documentedRoles(roles: Exclude<Roles, "public">): string[] {
+  if (roles === "any key") return [];
+  if (roles === "root") return ["root"];
+  return ["root", ...roles];
+}
+
+function roleCheck(roles: Exclude<Roles, "public">): MiddlewareHandler<AppEnv> | undefined {
+  if (roles === "any key") return undefined;
+  if (roles === "root") return rootOnly;
+  return allow(...roles);
+}
+
+function errorsOf(path: string) {
+  return path.startsWith("/v1/workspaces/{ws}") ? { ...errorResponses, ...notFoundError } : errorResponses;
+}
