@@ -13,6 +13,7 @@ import {
   streakStep,
 } from "../../api/src/dispatch/next-step";
 import type { ClaimedDelivery } from "../../api/src/queue";
+import { hookRow } from "../support/hook-rows";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date("2026-12-10T12:00:00.000Z");
@@ -27,34 +28,21 @@ const record = (outcome: string, retryAfterMs: number | null = null): AttemptRec
 });
 
 function hook(id: string, failingSince: Date | null = null, maxAttempts = 8): Hook {
-  return parseHookRow({
-    id,
-    workspace_id: "ws_1",
-    kind: "callback",
-    name: id,
-    description: "",
-    events: ["order.paid"],
-    enabled: true,
-    disabled_reason: null,
-    retry: { maxAttempts },
-    failing_since: failingSince,
-    method: "POST",
-    urls: ["https://a.example.com/"],
-    disabled_urls: [],
-    headers_enc: null,
-    timeout_ms: 10_000,
-    signing: null,
-    signing_secret_enc: null,
-    previous_signing_secret_enc: null,
-    previous_signing_secret_expires_at: null,
-    source: null,
-    live_version: null,
-    secrets_enc: null,
-    limits: null,
-    created_at: NOW,
-    updated_at: NOW,
-    deleted_at: null,
-  });
+  return parseHookRow(
+    hookRow({
+      id,
+      kind: "callback",
+      events: ["order.paid"],
+      retry: { maxAttempts },
+      failing_since: failingSince,
+      method: "POST",
+      urls: ["https://a.example.com/"],
+      disabled_urls: [],
+      timeout_ms: 10_000,
+      created_at: NOW,
+      updated_at: NOW,
+    }),
+  );
 }
 
 function delivery(id: string, attempts: number, lastOutcome: string | null = null): ClaimedDelivery {

@@ -14,45 +14,15 @@ import {
 import type { HookRow } from "../../api/src/db/schema";
 import { CallbackHookCreate, FunctionHookCreate } from "../../api/src/schemas/hooks";
 import { type OpenedTestDatabase, testDatabases } from "../support/db";
+import { commonColumns, hookRow } from "../support/hook-rows";
 
-const at = new Date("2026-01-02T03:04:05.000Z");
+const at = commonColumns.created_at;
 
-/** The columns both kinds have, as a row and as its parsed hook hold them. */
-const common = {
-  workspace_id: "ws_1",
-  description: "",
-  events: ["order.created"],
-  enabled: true,
-  disabled_reason: null,
-  retry: { maxAttempts: 8 },
-  failing_since: null,
-  created_at: at,
-  updated_at: at,
-  deleted_at: null,
-};
+const common = commonColumns;
 
 /** A row with every nullable column empty, as a hook created before its kind's columns existed. */
-function emptyRow(kind: HookRow["kind"]): HookRow {
-  return {
-    ...common,
-    id: `hk_${kind}`,
-    kind,
-    name: kind,
-    method: null,
-    urls: null,
-    disabled_urls: null,
-    headers_enc: null,
-    timeout_ms: null,
-    signing: null,
-    signing_secret_enc: null,
-    previous_signing_secret_enc: null,
-    previous_signing_secret_expires_at: null,
-    source: null,
-    live_version: null,
-    secrets_enc: null,
-    limits: null,
-  };
-}
+const emptyRow = (kind: HookRow["kind"]): HookRow =>
+  hookRow({ ...common, id: `hk_${kind}`, kind, name: kind });
 
 describe("parseHookRow", () => {
   const defaults = [

@@ -71,8 +71,10 @@ export async function insertAttempt(
 /**
  * The batch's attempts, its deliveries' next steps and the live tails' NOTIFY in ONE statement:
  * atomic without a transaction, one round trip, and arrays as parameters so its text is the same
- * for any batch. Only deliveries whose lease is still ours are updated. Hooks' health follows, in
- * the rare batch that changes it.
+ * for any batch. Only deliveries whose lease is still ours are updated. Hooks' health goes first, in
+ * the rare batch that changes it: whoever sees a delivery settled then also sees the URL or hook it
+ * disabled. A crash between the two loses nothing: the deliveries come back when their leases end
+ * and are canceled for the disabled URL or hook, or tried again.
  */
 export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
   if (finished.length === 0) return;
@@ -92,6 +94,7 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
       f.record,
     ),
   );
+  await updateHookHealth(db, attempted);
   const updates = finished.map((f) => deliveryUpdate(f));
   const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
@@ -132,7 +135,6 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
     select (select count(*) from delivery) as updated, (select count(*) from notified) as notified`.execute(
     db,
   );
-  await updateHookHealth(db, attempted);
 }
 
 /**

@@ -10,8 +10,8 @@ import {
   sendCallback,
 } from "@hookrun/runtime";
 import type { CallbackHook } from "../db/hook";
+import { openMap, signingSecretsAt } from "../security/hook-secrets";
 import type { SecretBox } from "../security/secret-box";
-import { openMap, signingSecretsAt } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
 import { type Redactor, secretRedactor } from "./redact-secrets";
 

@@ -3,8 +3,8 @@
 // The secrets' values are redacted from what the code printed, threw and returned.
 import type { FunctionRuntime, RunError, RunOutcome } from "@hookrun/runtime";
 import type { FunctionHook } from "../db/hook";
+import { openMap } from "../security/hook-secrets";
 import type { SecretBox } from "../security/secret-box";
-import { openMap } from "../services/hook-secrets";
 import type { AttemptRecord } from "./attempt";
 import { type Redactor, secretRedactor } from "./redact-secrets";
 

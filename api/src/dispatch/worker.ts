@@ -1,6 +1,8 @@
 // The dispatch worker: claims due deliveries in batches and carries them out with bounded
 // concurrency, overall and per destination host. It wakes on NOTIFY (sent when deliveries are
 // written) and polls as a backstop. Stopping finishes in-flight work or hands it back.
+// This file is the loop and its I/O only: the scheduling rules are in lanes.ts, what follows an
+// attempt in next-step.ts, writing it down in record.ts, and the queue's contract in ../queue.
 import { randomBytes } from "node:crypto";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";

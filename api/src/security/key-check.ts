@@ -3,7 +3,7 @@
 // keeps one value sealed with the key (written on the first start that has none); a database from
 // before the check is judged by one of its sealed secrets instead.
 import type { Db } from "../db/connect";
-import { openMap, openSecret } from "../services/hook-secrets";
+import { openMap, openSecret } from "./hook-secrets";
 import type { SecretBox } from "./secret-box";
 
 const NAME = "encryption_key_check";

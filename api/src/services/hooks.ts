@@ -13,9 +13,6 @@ import type {
   HookViewValue,
   SigningInputValue,
 } from "../schemas/hooks";
-import type { Store } from "./context";
-import { checkEventSubscriptions } from "./event-subscriptions";
-import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import {
   generateSigningSecret,
   graceEnd,
@@ -26,7 +23,10 @@ import {
   openSecret,
   sealMap,
   sealSecret,
-} from "./hook-secrets";
+} from "../security/hook-secrets";
+import type { Store } from "./context";
+import { checkEventSubscriptions } from "./event-subscriptions";
+import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import { type FailureDetail, failure, isUniqueViolation, type Result, success } from "./result";
 
 /**

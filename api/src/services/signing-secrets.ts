@@ -2,8 +2,13 @@
 // which requests carry signatures by both the new and the previous secret.
 import type { CallbackHook } from "../db/hook";
 import { changeCatalog } from "../queue";
+import {
+  generateSigningSecret,
+  type SigningColumns,
+  sealSecret,
+  signingSecretsAt,
+} from "../security/hook-secrets";
 import type { Store } from "./context";
-import { generateSigningSecret, type SigningColumns, sealSecret, signingSecretsAt } from "./hook-secrets";
 import { findHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 

@@ -1,7 +1,7 @@
 // Sealing, opening and masking a hook's secrets. Each sealed value is bound to its hook and field.
 import { randomBytes } from "node:crypto";
 import type { HookRow } from "../db/schema";
-import { openJson, type SecretBox, sealJson } from "../security/secret-box";
+import { openJson, type SecretBox, sealJson } from "./secret-box";
 
 export type SecretField = "headers" | "secrets" | "signing";
 
