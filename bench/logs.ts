@@ -3,14 +3,20 @@
 // is created beside it and dropped): BENCH_ATTEMPTS (default 1,000,000) attempts over 30 days, 60% of
 // them in one busy workspace, then for every filter of GET .../logs the p50 time of its first page and
 // of a deep page (a cursor BENCH_DEPTH rows in, default 100,000 or as deep as the filter goes), with
-// the index EXPLAIN chose; plus a hook's stats and the hook list's health query.
+// the index EXPLAIN chose; plus a hook's stats, the hook list's health query and the charts' activity
+// queries (a hook's, the workspace's with its failing hooks, the hook list's sparklines) with their plans.
 import { randomBytes } from "node:crypto";
-import { type Compilable, CompiledQuery, sql } from "kysely";
+import { type Compilable, CompiledQuery, type RawBuilder, sql } from "kysely";
 import pg from "pg";
 import { type Db, openDatabase } from "../api/src/db/connect";
 import { migrateToLatest } from "../api/src/db/migrate";
 import type { HookKind } from "../api/src/db/schema";
+import type { ActivityWindowValue } from "../api/src/schemas/activity";
+import { activity, activityQuery, workspaceActivity } from "../api/src/services/activity";
+import { bucketsOf } from "../api/src/services/activity-buckets";
+import { failingHooksQuery } from "../api/src/services/failing-hooks";
 import { hookHealth } from "../api/src/services/hook-health";
+import { hookSparklines, sparklinesQuery } from "../api/src/services/hook-sparklines";
 import { filteredAttempts, type LogFilter, logPageQuery } from "../api/src/services/logs";
 import { encodeCursor, positionColumn } from "../api/src/services/pagination";
 import { hookStats } from "../api/src/services/stats";
@@ -184,6 +190,39 @@ async function benchWorkspace(db: Db, ws: string): Promise<void> {
   }
 }
 
+/** The charts' queries of one workspace, per window: p50 time and plan. */
+async function benchActivity(db: Db, ws: string): Promise<void> {
+  console.log(`\ncharts of workspace ${ws} (p50 of ${RUNS} runs)\n`);
+  const header = ["chart", "1h ms", "24h ms", "7d ms", "plan (7d)"];
+  console.log(header.join(" | "));
+  console.log(header.map(() => "---").join(" | "));
+  const week = bucketsOf("7d", new Date());
+  const compilable = (query: RawBuilder<unknown>): Compilable => ({ compile: () => query.compile(db) });
+  const failing = (w: ActivityWindowValue) => {
+    const b = bucketsOf(w, new Date());
+    return failingHooksQuery(ws, b.from, b.to).execute(db);
+  };
+  const charts: [string, (w: ActivityWindowValue) => Promise<unknown>, Compilable][] = [
+    [
+      "hook activity",
+      (w) => activity(db, ws, hookId(0, 0), w),
+      compilable(activityQuery(ws, hookId(0, 0), week)),
+    ],
+    [
+      "workspace activity (buckets + failing hooks)",
+      (w) => workspaceActivity(db, ws, w),
+      compilable(activityQuery(ws, null, week)),
+    ],
+    ["failing hooks alone", failing, compilable(failingHooksQuery(ws, week.from, week.to))],
+    ["hook list sparklines", (w) => hookSparklines(db, ws, w), compilable(sparklinesQuery(ws, week))],
+  ];
+  for (const [label, run, query] of charts) {
+    const times = [];
+    for (const w of ["1h", "24h", "7d"] as const) times.push((await p50(() => run(w))).toFixed(2));
+    console.log([label, ...times, await planOf(db, query)].join(" | "));
+  }
+}
+
 async function main(): Promise<void> {
   const name = `hookrun_bench_logs_${randomBytes(4).toString("hex")}`;
   await admin(`create database ${name}`);
@@ -205,6 +244,7 @@ async function main(): Promise<void> {
     console.log(
       `\nhook stats 24h: ${statsMs.toFixed(2)} ms; 7d: ${stats7.toFixed(2)} ms; hook list health (5 hooks): ${healthMs.toFixed(2)} ms`,
     );
+    await benchActivity(db, ws);
   } finally {
     await opened.close();
     await admin(`drop database if exists ${name} with (force)`);

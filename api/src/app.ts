@@ -12,6 +12,7 @@ import { ApiError, errorResponse, toApiError } from "./http/errors";
 import { jsonLimits } from "./http/json-limits";
 import type { Logger } from "./observability/logger";
 import type { Metrics } from "./observability/metrics";
+import { activityRoutes } from "./routes/activity";
 import { apiKeyRoutes } from "./routes/api-keys";
 import { deliveryRoutes } from "./routes/deliveries";
 import { eventTypeRoutes } from "./routes/event-types";
@@ -121,7 +122,8 @@ export function createApp(deps: AppDeps) {
         log: (message, err) => deps.logger.error({ err }, message),
       }),
     )
-    .route("/", hookStatsRoutes(deps.db));
+    .route("/", hookStatsRoutes(deps.db))
+    .route("/", activityRoutes(deps.db));
 
   app.openAPIRegistry.registerComponent("securitySchemes", "Bearer", {
     type: "http",

@@ -9,6 +9,7 @@ import { NewHookPage } from "./pages/hooks/new-hook";
 import { KeysPage } from "./pages/keys";
 import { LogDetailPage } from "./pages/logs/log-detail";
 import { LogsPage } from "./pages/logs/logs-page";
+import { OverviewPage } from "./pages/overview/overview-page";
 import { SignIn } from "./pages/sign-in";
 import { WorkspacesPage } from "./pages/workspaces";
 import { href, navigate, type Route, useRoute } from "./router";
@@ -135,6 +136,7 @@ function Shell({ session }: { session: Session }) {
         <div class="brand">hookrun</div>
         {ws && (
           <ul>
+            <NavLink to={href(ws, "overview")} active={route.name === "overview"} label="Overview" />
             <NavLink to={href(ws, "hooks")} active={isSection(route, "hooks")} label="Hooks" />
             <NavLink to={href(ws, "logs")} active={isSection(route, "logs")} label="Logs" />
             <NavLink to={href(ws, "event-types")} active={route.name === "event-types"} label="Event types" />
@@ -188,13 +190,15 @@ function View({ route }: { route: Route }) {
   switch (route.name) {
     case "workspaces":
       return <WorkspacesPage />;
+    case "overview":
+      return <OverviewPage ws={route.ws} />;
     case "hooks":
       return <HooksPage ws={route.ws} />;
     case "new-hook":
       return <NewHookPage key={`${route.ws}/${route.kind}`} ws={route.ws} kind={route.kind} />;
     case "hook":
       // Keyed: another hook is a new page, never the previous hook's form compared against it.
-      return <HookPage key={`${route.ws}/${route.id}`} ws={route.ws} id={route.id} />;
+      return <HookPage key={`${route.ws}/${route.id}`} ws={route.ws} id={route.id} tab={route.tab} />;
     case "logs":
       return <LogsPage ws={route.ws} query={route.query} />;
     case "log":

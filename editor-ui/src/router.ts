@@ -1,12 +1,13 @@
 // Hash routing: the whole UI is one page served at `/`, and each view has its own address
-// (#/w/{ws}/hooks/{id}, …) so reload, back and links work.
+// (#/w/{ws}/hooks/{id}, #/w/{ws}/hooks/{id}/activity, …) so reload, back and links work.
 import { useEffect, useState } from "preact/hooks";
 
 export type Route =
   | { name: "workspaces" }
+  | { name: "overview"; ws: string }
   | { name: "hooks"; ws: string }
   | { name: "new-hook"; ws: string; kind: "callback" | "function" | null }
-  | { name: "hook"; ws: string; id: string }
+  | { name: "hook"; ws: string; id: string; tab: "activity" | null }
   | { name: "logs"; ws: string; query: URLSearchParams }
   | { name: "log"; ws: string; id: string }
   | { name: "event-types"; ws: string }
@@ -33,9 +34,11 @@ export function parseRoute(hash: string): Route {
         const kind = extra === "callback" || extra === "function" ? extra : null;
         return { name: "new-hook", ws, kind };
       }
-      return { name: "hook", ws, id };
+      return { name: "hook", ws, id, tab: extra === "activity" ? "activity" : null };
     case "logs":
       return id ? { name: "log", ws, id } : { name: "logs", ws, query: new URLSearchParams(search) };
+    case "overview":
+      return { name: "overview", ws };
     case "event-types":
       return { name: "event-types", ws };
     case "keys":

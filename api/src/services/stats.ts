@@ -15,14 +15,7 @@ export async function hookStats(
   window: string,
   now = new Date(),
 ): Promise<Result<HookStatsValue>> {
-  const hook = await db
-    .selectFrom("hooks")
-    .select("id")
-    .where("workspace_id", "=", workspaceId)
-    .where("id", "=", hookId)
-    .where("deleted_at", "is", null)
-    .executeTakeFirst();
-  if (!hook) return failure("not_found", `hook ${hookId} not found`);
+  if (!(await hookExists(db, workspaceId, hookId))) return failure("not_found", `hook ${hookId} not found`);
 
   const from = new Date(now.getTime() - windowMs(window));
   const inWindow = db
@@ -62,7 +55,7 @@ export async function hookStats(
     total,
     byOutcome,
     successRate: total === 0 ? null : (byOutcome.success ?? 0) / total,
-    durationMs: { p50: round(durations?.p50), p95: round(durations?.p95) },
+    durationMs: { p50: roundMs(durations?.p50), p95: roundMs(durations?.p95) },
     lastFailure: lastFailure
       ? {
           at: lastFailure.created_at.toISOString(),
@@ -74,7 +67,19 @@ export async function hookStats(
   });
 }
 
+/** Whether the workspace has this (not deleted) hook: the stats and charts of any other are a 404. */
+export async function hookExists(db: Db, workspaceId: string, hookId: string): Promise<boolean> {
+  const hook = await db
+    .selectFrom("hooks")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "=", hookId)
+    .where("deleted_at", "is", null)
+    .executeTakeFirst();
+  return hook !== undefined;
+}
+
 /** percentile_cont interpolates; a tenth of a millisecond is precision enough. */
-function round(value: number | null | undefined): number | null {
+export function roundMs(value: number | null | undefined): number | null {
   return value === null || value === undefined ? null : Math.round(Number(value) * 10) / 10;
 }

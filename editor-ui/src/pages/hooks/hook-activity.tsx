@@ -1,5 +1,6 @@
-// A hook's activity tab: its stats over a chosen window, its latest attempts (each opening its log),
-// and replaying a time range of events to it again.
+// A hook's activity tab: its stats and charts (attempts by outcome, p50/p95 duration) over a chosen
+// window, its latest attempts (each opening its log), and replaying a time range of events to it again.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ok } from "../../api/client";
 import type { Hook, HookStats } from "../../api/types";
@@ -18,24 +19,29 @@ import {
   toLocalInput,
 } from "../logs/log-parts";
 import "./hook-activity.css";
+import type { ChartWindow } from "../../ui/charts/chart-scale";
 import { OutcomeBadge } from "../../ui/outcome-badge";
-
-const WINDOWS = [
-  { value: "1h", label: "1 hour" },
-  { value: "24h", label: "24 hours" },
-  { value: "7d", label: "7 days" },
-  { value: "30d", label: "30 days" },
-] as const;
-type StatsWindow = (typeof WINDOWS)[number]["value"];
+import { ActivityCharts } from "../activity/activity-charts";
+import { WindowSwitch } from "../activity/window-switch";
 
 export function HookActivity(props: { ws: string; hook: Hook }) {
   const { ws, hook } = props;
   const { client, role } = useSession();
-  const [statsWindow, setStatsWindow] = useState<StatsWindow>("24h");
+  const [statsWindow, setStatsWindow] = useState<ChartWindow>("24h");
   const stats = useLoad(
     () =>
       ok(
         client.v1.workspaces[":ws"].hooks[":id"].stats.$get({
+          param: { ws, id: hook.id },
+          query: { window: statsWindow },
+        }),
+      ),
+    [client, ws, hook.id, statsWindow],
+  );
+  const activity = useLoad(
+    () =>
+      ok(
+        client.v1.workspaces[":ws"].hooks[":id"].activity.$get({
           param: { ws, id: hook.id },
           query: { window: statsWindow },
         }),
@@ -49,6 +55,7 @@ export function HookActivity(props: { ws: string; hook: Hook }) {
   );
   const refresh = () => {
     stats.reload();
+    activity.reload();
     recent.reload();
   };
 
@@ -57,24 +64,18 @@ export function HookActivity(props: { ws: string; hook: Hook }) {
       <section class="card" aria-labelledby="stats-heading">
         <div class="card-head">
           <h2 id="stats-heading">Stats</h2>
-          <fieldset class="window-choice">
-            <legend class="visually-hidden">Stats window</legend>
-            {WINDOWS.map((w) => (
-              <button
-                key={w.value}
-                type="button"
-                class={statsWindow === w.value ? "" : "secondary"}
-                aria-pressed={statsWindow === w.value}
-                onClick={() => setStatsWindow(w.value)}
-              >
-                {w.label}
-              </button>
-            ))}
-          </fieldset>
+          <WindowSwitch value={statsWindow} legend="Stats window" onChange={setStatsWindow} />
         </div>
         <ErrorNotice error={stats.error} />
         {stats.data ? (
-          <StatsView ws={ws} stats={stats.data} stale={stats.loading} />
+          <StatsView ws={ws} stats={stats.data} stale={stats.loading}>
+            <ErrorNotice error={activity.error} />
+            {activity.data ? (
+              <ActivityCharts activity={activity.data} stale={activity.loading} />
+            ) : (
+              !activity.error && <Loading what="the charts" />
+            )}
+          </StatsView>
         ) : (
           !stats.error && <Loading what="the stats" />
         )}
@@ -121,8 +122,9 @@ export function HookActivity(props: { ws: string; hook: Hook }) {
   );
 }
 
-function StatsView({ ws, stats, stale }: { ws: string; stats: HookStats; stale: boolean }) {
-  const outcomes = Object.entries(stats.byOutcome).sort((a, b) => b[1] - a[1]);
+/** The window's numbers, its charts (`children`) and its last failure. */
+function StatsView(props: { ws: string; stats: HookStats; stale: boolean; children: ComponentChildren }) {
+  const { ws, stats, stale } = props;
   return (
     <div aria-busy={stale} class={stale ? "stale" : ""}>
       <dl class="stat-tiles">
@@ -146,20 +148,7 @@ function StatsView({ ws, stats, stale }: { ws: string; stats: HookStats; stale: 
       <p class="muted small">
         From {formatTime(stats.from)} to {formatTime(stats.to)}.
       </p>
-      {stats.total === 0 ? (
-        <p class="muted">No attempts in this window.</p>
-      ) : (
-        <>
-          <h3>By outcome</h3>
-          <ul class="outcome-counts" aria-label="Attempts by outcome">
-            {outcomes.map(([outcome, count]) => (
-              <li key={outcome}>
-                <OutcomeBadge outcome={outcome} /> <strong>{count}</strong>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      {props.children}
       <h3>Last failure</h3>
       {stats.lastFailure ? (
         <p class="last-failure">

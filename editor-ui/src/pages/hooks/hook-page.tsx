@@ -18,7 +18,8 @@ import { HookHealthLine } from "./hook-health";
 
 type Tab = "code" | "settings" | "activity";
 
-export function HookPage({ ws, id }: { ws: string; id: string }) {
+/** `tab` opens that tab first (a link to a hook's activity); otherwise the kind's main tab. */
+export function HookPage({ ws, id, tab: firstTab = null }: { ws: string; id: string; tab?: Tab | null }) {
   const { client, role } = useSession();
   const hook = useLoad(
     () => ok(client.v1.workspaces[":ws"].hooks[":id"].$get({ param: { ws, id } })),
@@ -30,7 +31,7 @@ export function HookPage({ ws, id }: { ws: string; id: string }) {
     );
     hook.set(updated);
   });
-  const [tab, setTab] = useState<Tab | null>(null);
+  const [tab, setTab] = useState<Tab | null>(firstTab);
 
   if (!hook.data) {
     return hook.error ? <ErrorNotice error={hook.error} /> : <Loading what="the hook" />;

@@ -1,16 +1,19 @@
-// The workspace's hooks: what each listens to, whether it is on, and how it did in the last 24 hours.
-// Admins switch hooks on and off here and start a new one; operators read.
+// The workspace's hooks: what each listens to, whether it is on, and how it did in the last 24 hours
+// (with a success-rate sparkline each, all from one call). Admins switch hooks on and off here and
+// start a new one; operators read.
 import type { ComponentChildren } from "preact";
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { ApiFailure, asFailure, ok } from "../../api/client";
 import type { Hook } from "../../api/types";
 import { href } from "../../router";
 import { canEdit, useSession } from "../../session-context";
 import { useLoad } from "../../ui/async";
+import { Sparkline } from "../../ui/charts/sparkline";
 import { ErrorNotice } from "../../ui/error-notice";
 import { formatTime, percent, timeAgo } from "../../ui/format";
 import { EmptyState, Loading, Page, Switch } from "../../ui/layout";
 import "./form/hook-form.css";
+import "../../ui/charts/charts.css";
 
 export function HooksPage({ ws }: { ws: string }) {
   const { client, role } = useSession();
@@ -18,6 +21,14 @@ export function HooksPage({ ws }: { ws: string }) {
   const hooks = useLoad(
     () => ok(client.v1.workspaces[":ws"].hooks.$get({ param: { ws }, query: {} })),
     [client, ws],
+  );
+  const sparklines = useLoad(
+    () => ok(client.v1.workspaces[":ws"].activity.hooks.$get({ param: { ws }, query: { window: "24h" } })),
+    [client, ws],
+  );
+  const seriesOf = useMemo(
+    () => new Map((sparklines.data?.hooks ?? []).map((h) => [h.hookId, h])),
+    [sparklines.data],
   );
   const [pending, setPending] = useState<Set<string>>(new Set());
   const [toggleError, setToggleError] = useState<ApiFailure | null>(null);
@@ -67,7 +78,15 @@ export function HooksPage({ ws }: { ws: string }) {
       actions={
         <>
           {hooks.data && hooks.data.data.length > 0 && (
-            <button type="button" class="secondary" disabled={hooks.loading} onClick={hooks.reload}>
+            <button
+              type="button"
+              class="secondary"
+              disabled={hooks.loading}
+              onClick={() => {
+                hooks.reload();
+                sparklines.reload();
+              }}
+            >
               {hooks.loading ? "Refreshing…" : "Refresh"}
             </button>
           )}
@@ -77,6 +96,7 @@ export function HooksPage({ ws }: { ws: string }) {
       }
     >
       <ErrorNotice error={hooks.error} />
+      <ErrorNotice error={sparklines.error} />
       <ErrorNotice error={toggleError} onDismiss={() => setToggleError(null)} />
       {!hooks.data && !hooks.error && <Loading what="hooks" />}
       {empty && <NoHooks editable={editable} newButton={newButton} />}
@@ -132,6 +152,7 @@ export function HooksPage({ ws }: { ws: string }) {
                 </td>
                 <td class="health">
                   <Health hook={h} />
+                  {sparklines.data && <Sparkline series={seriesOf.get(h.id)} span="24 hours" />}
                 </td>
               </tr>
             ))}
