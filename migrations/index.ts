@@ -6,6 +6,7 @@ import * as claimFunction from "./20261123010000_claim_function";
 import * as queueAutovacuum from "./20261123020000_queue_autovacuum";
 import * as keyCheck from "./20261202010000_key_check";
 import * as workers from "./20261202020000_workers";
+import * as portalSessions from "./20261203010000_portal_sessions";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   "20261123020000_queue_autovacuum": queueAutovacuum,
   "20261202010000_key_check": keyCheck,
   "20261202020000_workers": workers,
+  "20261203010000_portal_sessions": portalSessions,
 };

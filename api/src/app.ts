@@ -3,6 +3,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import type { Context, MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { except } from "hono/combine";
 import { requestId } from "hono/request-id";
 import type { Db, OpenedDatabase } from "./db/connect";
 import { loadEditorAssets } from "./editor/assets";
@@ -23,6 +24,7 @@ import { hookRoutes } from "./routes/hooks";
 import { invokeRoutes } from "./routes/invoke";
 import { type LogRouteDeps, logRoutes } from "./routes/logs";
 import { meRoutes } from "./routes/me";
+import { portalSessionRoutes } from "./routes/portal-sessions";
 import { serviceRoutes } from "./routes/service";
 import { signingSecretRoutes } from "./routes/signing-secrets";
 import { workspaceRoutes } from "./routes/workspaces";
@@ -52,7 +54,14 @@ export interface AppDeps {
   editorDir?: string | undefined;
   /** Started key and catalog cache (serve passes one); without it every request reads the database. */
   cache?: HotCache | undefined;
+  /** HOOKRUN_PUBLIC_URL (portal links point there) and HOOKRUN_PORTAL_ORIGINS (may frame /portal). */
+  portal?: { publicUrl: string; origins: readonly string[] };
+  /** The time portal sessions are made and expire by; tests move it. */
+  clock?: () => Date;
 }
+
+/** Where the API answers without a key: the exchange of a portal link's token. */
+const PUBLIC_API_PATHS = ["/v1/portal/exchange"];
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_EVENT_BYTES = 256 * 1024;
@@ -96,16 +105,27 @@ export function createApp(deps: AppDeps) {
 
   app.on("POST", "/v1/workspaces/:ws/events", limitBody(maxEventBytes));
   app.use("/v1/*", limitBody(Math.max(MAX_BODY_BYTES, maxEventBytes)));
-  app.use("/v1/*", authentication(deps.db, deps.rootKeyHash, deps.cache));
+  const clock = deps.clock ?? (() => new Date());
+  app.use("/v1/*", except(PUBLIC_API_PATHS, authentication(deps.db, deps.rootKeyHash, deps.cache, clock)));
   app.use("/v1/workspaces/:ws/*", workspaceAccess(deps.db));
   app.use("/v1/*", jsonLimits());
 
   const version = deps.version ?? "0.1.0";
   const routes = app
-    .route("/", serviceRoutes(deps.db, deps.metrics, loadEditorAssets(deps.editorDir)))
+    .route(
+      "/",
+      serviceRoutes(deps.db, deps.metrics, loadEditorAssets(deps.editorDir), deps.portal?.origins ?? []),
+    )
     .route("/", meRoutes(store))
     .route("/", workspaceRoutes(store))
     .route("/", apiKeyRoutes(store))
+    .route(
+      "/",
+      portalSessionRoutes({
+        ...store,
+        portal: { publicUrl: deps.portal?.publicUrl ?? "http://127.0.0.1:8787", now: clock },
+      }),
+    )
     .route("/", eventTypeRoutes(store))
     .route("/", hookRoutes(store))
     .route("/", functionRoutes(store))
@@ -131,6 +151,15 @@ export function createApp(deps: AppDeps) {
     description:
       "An API key: the root key, or a workspace key with role admin, operator or ingest. Each " +
       "operation's Bearer requirement lists the roles that may call it (an empty list: any valid key).",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "Portal", {
+    type: "http",
+    scheme: "bearer",
+    description:
+      "A portal session credential (`hrp_…`, from POST /v1/portal/exchange), sent as a Bearer like a " +
+      "key. It acts in its session's workspace with its role (admin or operator); an operation lists " +
+      "the session roles that may call it (an empty list: any). Operations without this requirement " +
+      "refuse it (API keys, portal sessions, root routes).",
   });
   app.doc31("/openapi.json", {
     openapi: "3.1.0",

@@ -111,6 +111,7 @@ async function serveApi(config: Config, withWorker: boolean): Promise<void> {
     // dist/cli.js serves the editor that the same build wrote beside it.
     editorDir: fileURLToPath(new URL("./editor/", import.meta.url)),
     cache,
+    portal: { publicUrl: config.publicUrl, origins: config.portalOrigins },
   });
   const stopWorker = withWorker ? startWorker(config, running) : null;
   const server = createHttpServer(app.fetch);

@@ -10,6 +10,23 @@ const integer = (min: number, max: number) =>
     .pipe(z.number().int().min(min).max(max));
 
 const cidr = z.string().refine(isCidr, "must be a CIDR like 127.0.0.1/32 or ::1/128");
+const origin = z
+  .string()
+  .refine(
+    isOrigin,
+    "must be an origin like https://app.example.com (scheme://host[:port], lower case, no path)",
+  );
+
+/** A comma-separated list, each entry trimmed, empty entries dropped. */
+const commaList = z
+  .string()
+  .default("")
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 const envSchema = z.object({
   PORT: integer(0, 65535).default(8787),
@@ -24,16 +41,13 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded")
     .optional(),
-  HOOKRUN_EGRESS_ALLOW: z
+  HOOKRUN_EGRESS_ALLOW: commaList.pipe(z.array(cidr)),
+  HOOKRUN_PUBLIC_URL: z
     .string()
-    .default("")
-    .transform((v) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(cidr)),
+    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), "must be an http:// or https:// URL")
+    .transform((v) => v.replace(/\/+$/, ""))
+    .optional(),
+  HOOKRUN_PORTAL_ORIGINS: commaList.pipe(z.array(origin)),
   HOOKRUN_MAX_EVENT_BYTES: integer(1024, 64 * 1024 * 1024).default(262144),
   HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
   HOOKRUN_DELIVERY_CONCURRENCY: integer(1, 4096).default(64),
@@ -50,6 +64,10 @@ export interface Config {
   rootKey: string | undefined;
   encryptionKey: Buffer | undefined;
   egressAllow: string[];
+  /** Where users reach the service (portal links point there), without a trailing slash. */
+  publicUrl: string;
+  /** The origins that may frame /portal. */
+  portalOrigins: string[];
   maxEventBytes: number;
   retentionDays: number;
   /** Each worker's deliveries in flight at once, and to one destination host at once. */
@@ -89,6 +107,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rootKey: e.HOOKRUN_ROOT_KEY,
     encryptionKey: e.HOOKRUN_ENCRYPTION_KEY ? Buffer.from(e.HOOKRUN_ENCRYPTION_KEY, "base64") : undefined,
     egressAllow: e.HOOKRUN_EGRESS_ALLOW,
+    publicUrl: e.HOOKRUN_PUBLIC_URL ?? `http://${e.HOST.includes(":") ? `[${e.HOST}]` : e.HOST}:${e.PORT}`,
+    portalOrigins: e.HOOKRUN_PORTAL_ORIGINS,
     maxEventBytes: e.HOOKRUN_MAX_EVENT_BYTES,
     retentionDays: e.HOOKRUN_RETENTION_DAYS,
     deliveryConcurrency: e.HOOKRUN_DELIVERY_CONCURRENCY,
@@ -96,6 +116,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workspaceFunctionMemoryMb: e.HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB,
     logLevel: e.HOOKRUN_LOG_LEVEL,
   };
+}
+
+/** `scheme://host[:port]` exactly as browsers serialise an origin, which is what CSP compares. */
+function isOrigin(value: string): boolean {
+  if (!/^https?:\/\//.test(value) || !URL.canParse(value)) return false;
+  return new URL(value).origin === value;
 }
 
 function isCidr(value: string): boolean {

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const ID_BYTES = 20;
 
-export type IdPrefix = "ws" | "key" | "et" | "hk" | "fv" | "evt" | "dlv" | "att";
+export type IdPrefix = "ws" | "key" | "ps" | "et" | "hk" | "fv" | "evt" | "dlv" | "att";
 
 // Random bytes drawn 4 KB at a time, as crypto.randomUUID does: ingest makes several ids per
 // event, and a call into the system's generator for each was a visible share of its cost.

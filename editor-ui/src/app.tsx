@@ -12,6 +12,7 @@ import { LogsPage } from "./pages/logs/logs-page";
 import { OverviewPage } from "./pages/overview/overview-page";
 import { SignIn } from "./pages/sign-in";
 import { WorkspacesPage } from "./pages/workspaces";
+import { PortalBrandMark } from "./portal/portal-brand";
 import { href, navigate, type Route, useRoute } from "./router";
 import { clearSession, loadSession, type Role, saveSession } from "./session";
 import { canEdit, type Session, SessionContext } from "./session-context";
@@ -116,7 +117,7 @@ export function App() {
   );
 }
 
-function Shell({ session }: { session: Session }) {
+export function Shell({ session }: { session: Session }) {
   const route = useRoute();
   const ws = "ws" in route ? route.ws : (session.keyWorkspace ?? loadSession()?.workspace ?? null);
   const workspaceName = useWorkspaceName(session, ws);
@@ -124,7 +125,7 @@ function Shell({ session }: { session: Session }) {
   useEffect(() => {
     // A workspace key lives in one workspace: its start page is that workspace's hooks.
     if (route.name === "workspaces" && session.keyWorkspace) navigate(href(session.keyWorkspace, "hooks"));
-    if ("ws" in route) saveSession({ key: session.key, workspace: route.ws });
+    if ("ws" in route && !session.portal) saveSession({ key: session.key, workspace: route.ws });
   }, [route, session]);
 
   return (
@@ -133,14 +134,14 @@ function Shell({ session }: { session: Session }) {
         Skip to content
       </a>
       <nav class="sidebar" aria-label="Main">
-        <div class="brand">hookrun</div>
+        {session.portal ? <PortalBrandMark brand={session.portal} /> : <div class="brand">hookrun</div>}
         {ws && (
           <ul>
             <NavLink to={href(ws, "overview")} active={route.name === "overview"} label="Overview" />
             <NavLink to={href(ws, "hooks")} active={isSection(route, "hooks")} label="Hooks" />
             <NavLink to={href(ws, "logs")} active={isSection(route, "logs")} label="Logs" />
             <NavLink to={href(ws, "event-types")} active={route.name === "event-types"} label="Event types" />
-            {canEdit(session.role) && (
+            {canEdit(session.role) && !session.portal && (
               <NavLink to={href(ws, "keys")} active={route.name === "keys"} label="API keys" />
             )}
           </ul>
@@ -158,13 +159,17 @@ function Shell({ session }: { session: Session }) {
             </a>
           )}
           <span class="muted">signed in as {session.role}</span>
-          <button type="button" class="secondary" onClick={session.signOut}>
-            Sign out
-          </button>
+          {!session.portal && (
+            <button type="button" class="secondary" onClick={session.signOut}>
+              Sign out
+            </button>
+          )}
         </div>
       </nav>
       <main id="main" tabIndex={-1}>
-        <View route={route} />
+        <View
+          route={session.portal && route.name === "keys" ? { name: "not-found", path: "/keys" } : route}
+        />
       </main>
     </div>
   );

@@ -11,6 +11,16 @@ export interface Session {
   /** The key's own workspace; null for the root key (it picks one). */
   keyWorkspace: string | null;
   signOut(): void;
+  /**
+   * Set in portal mode (a portal session in a platform's dashboard): its brand shows instead of
+   * hookrun's, and there is no API keys page, no sign-out and no workspace switch.
+   */
+  portal?: PortalBrand;
+}
+
+export interface PortalBrand {
+  name: string;
+  logoUrl?: string | undefined;
 }
 
 export const SessionContext = createContext<Session | null>(null);

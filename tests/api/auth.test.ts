@@ -1,21 +1,29 @@
 // Protects authentication and role checks: who may call which route, on both databases.
 // A wrong answer here is a security hole (an ingest key editing hooks) or a locked-out admin.
 // Every operation of /openapi.json is walked too: each refuses exactly the roles it does not
-// document, so a new route is covered without being listed here.
+// document, for API keys and portal session credentials alike, so a new route is covered without
+// being listed here (a portal session must never reach keys, portal sessions or root routes).
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callbackHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
-import { EVERYONE, operationsOf, type Who } from "../support/operations";
+import { EVERYONE, operationsOf, PORTAL_ROLES, type PortalWho, type Who } from "../support/operations";
+import { openPortal } from "../support/portal";
 
 describe.each(testDatabases)("authentication and roles on $name", (target) => {
   let api: TestApi;
   let acme: WorkspaceKeys;
   let hookId: string;
+  /** Portal session credentials in acme, one per role. */
+  let portal: Record<PortalWho, string>;
 
   beforeAll(async () => {
     api = await startTestApi(target);
     acme = await api.workspace("acme");
+    portal = {
+      admin: (await openPortal(api, acme.ws, "admin")).credential,
+      operator: (await openPortal(api, acme.ws, "operator")).credential,
+    };
     const hook = await api.request("POST", `/v1/workspaces/${acme.ws}/hooks`, {
       key: acme.admin,
       body: callbackHook(),
@@ -73,9 +81,9 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
     });
   });
 
-  /** Status and body of one call; a live tail that answers is hung up on at once. */
-  async function call(method: string, path: string, who: Who, body: unknown) {
-    const headers: Record<string, string> = { authorization: `Bearer ${keyOf(who)}` };
+  /** Status and body of one call with `bearer`; a live tail that answers is hung up on at once. */
+  async function call(method: string, path: string, bearer: string, body: unknown) {
+    const headers: Record<string, string> = { authorization: `Bearer ${bearer}` };
     if (body !== undefined) headers["content-type"] = "application/json";
     const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
     const res = await api.fetch(new Request(`http://localhost${path}`, init));
@@ -101,7 +109,7 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
         const path = op.path.replace(/\{(\w+)\}/g, (_m, p: string) =>
           p === "ws" ? ws : `unknown_${randomBytes(3).toString("hex")}`,
         );
-        const res = await call(op.method, path, who, op.hasBody ? {} : undefined);
+        const res = await call(op.method, path, keyOf(who), op.hasBody ? {} : undefined);
         const label = `${op.method} ${op.path} as ${who}`;
         expect(res.status, label).toBeLessThan(500);
         if (op.callers.includes(who)) {
@@ -114,6 +122,48 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
       }
     }
     expect(refusals).toBeGreaterThan(0);
+  });
+
+  it("refuses portal sessions, on every operation of /openapi.json, exactly where their Portal role is not documented", async () => {
+    const refused = new Set<string>();
+    let allowed = 0;
+    for (const op of await operationsOf(api)) {
+      if (op.callers === "public") continue;
+      for (const role of PORTAL_ROLES) {
+        // Every parameter but the workspace names nothing that exists: nothing real is changed.
+        const path = op.path.replace(/\{(\w+)\}/g, (_m, p: string) =>
+          p === "ws" ? acme.ws : `unknown_${randomBytes(3).toString("hex")}`,
+        );
+        const res = await call(op.method, path, portal[role], op.hasBody ? {} : undefined);
+        const label = `${op.method} ${op.path} as a portal ${role}`;
+        expect(res.status, label).toBeLessThan(500);
+        expect(res.status, label).not.toBe(401);
+        if (op.portalCallers.includes(role)) {
+          allowed++;
+          expect(res.status, label).not.toBe(403);
+        } else {
+          refused.add(`${op.method} ${op.path} as ${role}`);
+          expect(res.status, label).toBe(403);
+          expect(res.code, label).toBe("forbidden");
+        }
+      }
+    }
+    expect(allowed).toBeGreaterThan(0);
+    // What a portal session must never reach, whatever its role: credentials and root routes.
+    // Checked by name too: the walk above holds enforcement to the document, this holds the document
+    // to the policy.
+    for (const op of [
+      "POST /v1/workspaces/{ws}/keys",
+      "GET /v1/workspaces/{ws}/keys",
+      "DELETE /v1/workspaces/{ws}/keys/{id}",
+      "POST /v1/workspaces/{ws}/portal-sessions",
+      "GET /v1/workspaces/{ws}/portal-sessions",
+      "DELETE /v1/workspaces/{ws}/portal-sessions/{id}",
+      "GET /v1/workspaces",
+      "POST /v1/workspaces",
+      "DELETE /v1/workspaces/{ws}",
+    ])
+      for (const role of PORTAL_ROLES) expect(refused, `${op} as ${role}`).toContain(`${op} as ${role}`);
   });
 
   it("stops accepting a key as soon as it is revoked", async () => {

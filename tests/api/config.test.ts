@@ -12,6 +12,8 @@ describe("loadConfig", () => {
       rootKey: undefined,
       encryptionKey: undefined,
       egressAllow: [],
+      publicUrl: "http://127.0.0.1:8787",
+      portalOrigins: [],
       maxEventBytes: 262144,
       retentionDays: 30,
       deliveryConcurrency: 64,
@@ -36,8 +38,12 @@ describe("loadConfig", () => {
       HOOKRUN_DELIVERY_CONCURRENCY: "256",
       HOOKRUN_HOST_CONCURRENCY: "48",
       HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: "256",
+      HOOKRUN_PUBLIC_URL: "https://hooks.example.com/",
+      HOOKRUN_PORTAL_ORIGINS: "https://app.example.com, http://localhost:3000",
     });
     expect(config).toMatchObject({
+      publicUrl: "https://hooks.example.com",
+      portalOrigins: ["https://app.example.com", "http://localhost:3000"],
       port: 9000,
       host: "0.0.0.0",
       egressAllow: ["127.0.0.1/32", "::1/128"],
@@ -64,10 +70,18 @@ describe("loadConfig", () => {
     ["HOOKRUN_HOST_CONCURRENCY", { HOOKRUN_HOST_CONCURRENCY: "many" }],
     ["HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB", { HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: "64" }],
     ["HOOKRUN_LOG_LEVEL", { HOOKRUN_LOG_LEVEL: "verbose" }],
+    ["HOOKRUN_PUBLIC_URL", { HOOKRUN_PUBLIC_URL: "hooks.example.com" }],
+    ["HOOKRUN_PORTAL_ORIGINS", { HOOKRUN_PORTAL_ORIGINS: "https://app.example.com/dashboard" }],
+    ["HOOKRUN_PORTAL_ORIGINS", { HOOKRUN_PORTAL_ORIGINS: "app.example.com" }],
+    ["HOOKRUN_PORTAL_ORIGINS", { HOOKRUN_PORTAL_ORIGINS: "https://ok.example.com, *" }],
     ["HOOKRUN_ENCRYPTION_KEY", { DATABASE_URL: "postgres://u@db/h" }],
   ])("names %s when it is wrong", (variable, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(new RegExp(`\\b${variable}:`));
+  });
+
+  it("points portal links at http://HOST:PORT by default", () => {
+    expect(loadConfig({ HOST: "::1", PORT: "9000" }).publicUrl).toBe("http://[::1]:9000");
   });
 
   it("reports every bad variable at once", () => {

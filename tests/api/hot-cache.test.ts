@@ -1,8 +1,8 @@
 // Protects the key and catalog cache that `serve` runs ingest with: several API processes over one
-// database, each caching keys and catalogs, must still stop a revoked key at once and send a new or
-// edited hook its events at once. Two cached apps over one database stand for two processes: what
-// one drops reaches the other only by NOTIFY. Their TTL is 10 minutes, so only an announcement can
-// explain an entry going away.
+// database, each caching keys and catalogs, must still stop a revoked key (or an ended portal
+// session) at once and send a new or edited hook its events at once. Two cached apps over one
+// database stand for two processes: what one drops reaches the other only by NOTIFY. Their TTL is
+// 10 minutes, so only an announcement can explain an entry going away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../api/src/app";
 import { createLogger } from "../../api/src/observability/logger";
@@ -19,6 +19,7 @@ import {
   testWorker,
 } from "../support/app";
 import { testDatabases } from "../support/db";
+import { openPortal } from "../support/portal";
 import { startReceiver } from "../support/receiver";
 
 interface CachedApp {
@@ -119,6 +120,20 @@ describe.each(testDatabases)("key and catalog cache across API processes on $nam
       expect(await eventually(() => app.cache.key(hashApiKey(ingest)) === undefined)).toBe(true);
       expect((await post(app, ws, ingest)).status).toBe(401);
     }
+  });
+
+  it("stops a portal session ended through one process at once there and in the other", async () => {
+    const { ws, admin } = await api.workspace("portal-across");
+    const portal = await openPortal(api, ws, "admin", { key: admin });
+    const hooks = `/v1/workspaces/${ws}/hooks`;
+    expect((await b.request("GET", hooks, portal.credential)).status).toBe(200);
+    expect((await c.request("GET", hooks, portal.credential)).status).toBe(200);
+    expect(c.cache.key(hashApiKey(portal.credential))).toBeDefined();
+    const ended = await b.request("DELETE", `/v1/workspaces/${ws}/portal-sessions/${portal.id}`, admin);
+    expect(ended.status).toBe(200);
+    expect((await b.request("GET", hooks, portal.credential)).status).toBe(401);
+    expect(await eventually(() => c.cache.key(hashApiKey(portal.credential)) === undefined)).toBe(true);
+    expect((await c.request("GET", hooks, portal.credential)).status).toBe(401);
   });
 
   it("stops every key of a deleted workspace", async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callbackHook, functionHook, startTestApi, type TestApi, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
 import { type Operation, operationsOf } from "../support/operations";
+import { openPortal } from "../support/portal";
 
 interface Tenant extends WorkspaceKeys {
   /** An event type only this tenant has. */
@@ -15,6 +16,10 @@ interface Tenant extends WorkspaceKeys {
   eventId: string;
   deliveryId: string;
   attemptId: string;
+  portalSession: string;
+  /** Portal session credentials of this tenant, one per role. */
+  portalAdmin: string;
+  portalOperator: string;
 }
 
 /** Bodies that pass validation, so a probe reaches the handler; any other operation gets `{}`. */
@@ -44,6 +49,7 @@ function resourceOf(path: string, param: string, t: Tenant): string {
     "events/{id}": t.eventId,
     "deliveries/{id}": t.deliveryId,
     "logs/{id}": t.attemptId,
+    "portal-sessions/{id}": t.portalSession,
   };
   const resource = resources[`${collection}/{${param}}`];
   if (resource === undefined)
@@ -80,6 +86,8 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
     // No worker runs here: the event's deliveries stay pending, which is all these probes need.
     const event = await post("/events", { type: "verification", data: { secret: `${name}-data` } });
     const invoked = await post(`/hooks/${fn.body.id}/invoke`, { data: { secret: `${name}-data` } });
+    const portalAdmin = await openPortal(api, keys.ws, "admin", { key: keys.admin });
+    const portalOperator = await openPortal(api, keys.ws, "operator", { key: keys.admin });
     return {
       ...keys,
       eventType: `only.${name}`,
@@ -89,6 +97,9 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
       eventId: event.body.id,
       deliveryId: event.body.deliveries[0].id,
       attemptId: invoked.body.attemptId,
+      portalSession: portalAdmin.id,
+      portalAdmin: portalAdmin.credential,
+      portalOperator: portalOperator.credential,
     };
   }
 
@@ -105,8 +116,8 @@ describe.each(testDatabases)("tenant isolation on $name", (target) => {
   const routes = (t: Tenant): [string, string, unknown][] =>
     operations.map((op) => [op.method, fill(op.path, t.ws, t), bodyOf(op)]);
 
-  it("refuses every route of another workspace with the same 403, whatever the role", async () => {
-    for (const key of [a.admin, a.operator, a.ingest]) {
+  it("refuses every route of another workspace with the same 403, whatever the role, keys and portal sessions alike", async () => {
+    for (const key of [a.admin, a.operator, a.ingest, a.portalAdmin, a.portalOperator]) {
       for (const [method, path, body] of routes(b)) {
         const res = await api.request(method, path, { key, body });
         expect(res.status, `${method} ${path}`).toBe(403);

@@ -8,6 +8,7 @@ import { createLogger } from "../../api/src/observability/logger";
 import { createMetrics, type Metrics } from "../../api/src/observability/metrics";
 import { generateApiKey, hashApiKey } from "../../api/src/security/api-keys";
 import { createSecretBox, type SecretBox } from "../../api/src/security/secret-box";
+import { HotCache } from "../../api/src/services/hot-cache";
 import type { OpenedTestDatabase, TestDatabase } from "./db";
 
 export interface ApiResponse {
@@ -57,7 +58,17 @@ export const testEgress: EgressOptions = { allow: ["127.0.0.1/32"] };
 
 export async function startTestApi(
   target: TestDatabase,
-  options: { egress?: EgressOptions; encryptionKey?: Buffer; editorDir?: string } = {},
+  options: {
+    egress?: EgressOptions;
+    encryptionKey?: Buffer;
+    editorDir?: string;
+    /** Portal links' base and the origins that may frame /portal (createApp's `portal`). */
+    portal?: { publicUrl: string; origins: readonly string[] };
+    /** The time portal sessions expire by; a test moves it. */
+    clock?: () => Date;
+    /** Run with a started key and catalog cache, as `serve` does. */
+    cached?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const egress = options.egress ?? testEgress;
   const { db, close, listen, url } = await target.open();
@@ -68,6 +79,8 @@ export async function startTestApi(
   const logger = createLogger("info", { write: (line: string) => void logLines.push(line) });
   const runtime = new FunctionRuntime({ executors: 1, egress });
   const metrics = createMetrics({ db, runtime });
+  const cache = options.cached ? new HotCache() : undefined;
+  await cache?.start(listen);
   const app = createApp({
     db,
     box,
@@ -78,6 +91,9 @@ export async function startTestApi(
     logger,
     metrics,
     editorDir: options.editorDir,
+    portal: options.portal,
+    clock: options.clock,
+    cache,
   });
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
@@ -118,6 +134,7 @@ export async function startTestApi(
   }
 
   const closeAll = async () => {
+    await cache?.stop();
     await runtime.close();
     await close();
   };

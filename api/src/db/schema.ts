@@ -55,6 +55,27 @@ export interface ApiKeysTable {
   revoked_at: NullableTimestamp;
 }
 
+/** A portal session's look, given at its creation (POST .../portal-sessions). */
+export interface PortalTheme {
+  name?: string;
+  logoUrl?: string;
+  accentColor?: string;
+  mode?: "light" | "dark";
+}
+
+export interface PortalSessionsTable {
+  id: string;
+  workspace_id: string;
+  role: "admin" | "operator";
+  theme: Json<PortalTheme>;
+  token_hash: string;
+  credential_hash: string | null;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
 export interface EventTypesTable {
   id: string;
   workspace_id: string;
@@ -172,6 +193,7 @@ export interface Database {
   workers: WorkersTable;
   workspaces: WorkspacesTable;
   api_keys: ApiKeysTable;
+  portal_sessions: PortalSessionsTable;
   event_types: EventTypesTable;
   hooks: HooksTable;
   function_versions: FunctionVersionsTable;
@@ -182,6 +204,7 @@ export interface Database {
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type PortalSessionRow = Selectable<PortalSessionsTable>;
 export type EventTypeRow = Selectable<EventTypesTable>;
 export type HookRow = Selectable<HooksTable>;
 export type NewHook = Insertable<HooksTable>;

@@ -71,17 +71,33 @@ function asset(body: Uint8Array, contentType: string): EditorAsset {
 /**
  * The page's Content Security Policy: only our own scripts, Monaco's workers from our origin,
  * inline styles (Monaco sets them), images as data: URIs (Monaco's CSS has some), and connections
- * to this origin. No CDN, no eval, no blob: workers.
+ * to this origin. No CDN, no eval, no blob: workers. No page may frame it.
  */
-export const EDITOR_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "worker-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "font-src 'self'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join("; ");
+export const EDITOR_CSP = editorCsp({ frameAncestors: "'none'", imgSrc: "'self' data:" });
+
+/**
+ * The portal page's policy: the editor's, except that the origins of HOOKRUN_PORTAL_ORIGINS may
+ * frame it (none when the list is empty), and images may come from any http(s) address, because a
+ * session's theme names its logo by URL and the page is served before the session is known.
+ */
+export function portalCsp(origins: readonly string[]): string {
+  return editorCsp({
+    frameAncestors: origins.length > 0 ? origins.join(" ") : "'none'",
+    imgSrc: "'self' data: https: http:",
+  });
+}
+
+function editorCsp(parts: { frameAncestors: string; imgSrc: string }): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "worker-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "font-src 'self'",
+    `img-src ${parts.imgSrc}`,
+    "connect-src 'self'",
+    `frame-ancestors ${parts.frameAncestors}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+  ].join("; ");
+}

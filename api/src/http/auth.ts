@@ -2,21 +2,25 @@
 import type { MiddlewareHandler } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { Db } from "../db/connect";
+import { isPortalCredential } from "../security/portal-tokens";
 import { authenticate, type WorkspaceRole } from "../services/api-keys";
 import type { HotCache } from "../services/hot-cache";
+import { authenticatePortal } from "../services/portal-auth";
 import type { AppEnv } from "./env";
 import { ApiError } from "./errors";
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
- * Authenticates the bearer key (through the key cache when there is one). Changes announce
- * themselves to the caches, in the services that make them (queue/catalog-change.ts).
+ * Authenticates the bearer key or portal session credential (through the key cache when there is
+ * one). Changes announce themselves to the caches, in the services that make them
+ * (queue/catalog-change.ts). `now` is the clock portal sessions expire by.
  */
 export function authentication(
   db: Db,
   configuredRootKeyHash: string | undefined,
   cache?: HotCache,
+  now: () => Date = () => new Date(),
 ): MiddlewareHandler<AppEnv> {
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header("authorization") ?? "");
@@ -24,10 +28,19 @@ export function authentication(
       c.header("WWW-Authenticate", 'Bearer realm="hookrun"');
       throw new ApiError(401, "unauthorized", "send an API key as `Authorization: Bearer <key>`");
     }
-    const principal = await authenticate(db, match[1], { configuredRootKeyHash }, cache);
+    const bearer = match[1];
+    const principal = isPortalCredential(bearer)
+      ? await authenticatePortal(db, bearer, now(), cache)
+      : await authenticate(db, bearer, { configuredRootKeyHash }, cache);
     if (!principal) {
       c.header("WWW-Authenticate", 'Bearer realm="hookrun", error="invalid_token"');
-      throw new ApiError(401, "unauthorized", "unknown or revoked API key");
+      throw new ApiError(
+        401,
+        "unauthorized",
+        isPortalCredential(bearer)
+          ? "the portal session has ended (expired or revoked)"
+          : "unknown or revoked API key",
+      );
     }
     c.set("principal", principal);
     await next();
@@ -67,6 +80,17 @@ export function allow(...roles: WorkspaceRole[]): MiddlewareHandler<AppEnv> {
     await next();
   });
 }
+
+/**
+ * Refuses portal session credentials: the routes that manage credentials (API keys, portal
+ * sessions) would let a short-lived session mint a lasting one.
+ */
+export const noPortal: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
+  const principal = c.get("principal");
+  if (principal.role !== "root" && principal.portal)
+    throw new ApiError(403, "forbidden", "a portal session cannot manage API keys or portal sessions");
+  await next();
+});
 
 export const rootOnly: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
   if (c.get("principal").role !== "root") throw new ApiError(403, "forbidden", "this needs the root key");

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "not_found"
   | "method_not_allowed"
   | "conflict"
+  | "gone"
   | "payload_too_large"
   | "unsupported_media_type"
   | "unprocessable"
@@ -37,6 +38,7 @@ const FAILURE_STATUS: Record<FailureCode, [ContentfulStatusCode, ErrorCode]> = {
   conflict: [409, "conflict"],
   invalid: [422, "unprocessable"],
   forbidden: [403, "forbidden"],
+  gone: [410, "gone"],
 };
 
 export function fromFailure(failure: Failure): ApiError {

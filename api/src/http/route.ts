@@ -1,12 +1,13 @@
 // One route declaration: a route file says what is particular to a route (method, path, summary,
 // schemas, which roles may call it); this fills in what every route shares: its tag, the Bearer
-// requirement naming those roles, the role check itself and the common error responses. A role is
-// declared once, so what is enforced and what /openapi.json documents cannot drift apart.
+// requirement naming those roles (and the Portal requirement naming the portal session roles that
+// may call it), the role check itself and the common error responses. A role is declared once, so
+// what is enforced and what /openapi.json documents cannot drift apart.
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { errorResponses, notFoundError } from "../schemas/common";
 import type { WorkspaceRole } from "../services/api-keys";
-import { allow, rootOnly } from "./auth";
+import { allow, noPortal, rootOnly } from "./auth";
 import type { AppEnv } from "./env";
 
 /**
@@ -18,6 +19,13 @@ export type Roles = "public" | "any key" | "root" | readonly [WorkspaceRole, ...
 /** A route's own parts. The shared ones are refused here, so a route cannot set them differently. */
 type Particular = Omit<RouteConfig, "tags" | "security" | "middleware"> & {
   roles: Roles;
+  /**
+   * `false` refuses portal session credentials even when their role is listed: for the routes that
+   * manage credentials (API keys, portal sessions), so a short-lived session cannot mint a lasting
+   * one. Otherwise a portal session may call what a workspace key of its role (admin or operator)
+   * may; never a root route.
+   */
+  portal?: false;
   tags?: never;
   security?: never;
   middleware?: never;
@@ -28,10 +36,10 @@ type WorkspacePath = `/v1/workspaces/{ws}${string}`;
 type SharedErrors<P> = typeof errorResponses &
   (P extends WorkspacePath ? typeof notFoundError : Record<never, never>);
 
-type Declared<R extends Particular> = Omit<R, "roles" | "responses"> & {
+type Declared<R extends Particular> = Omit<R, "roles" | "portal" | "responses"> & {
   tags: string[];
-  security?: { Bearer: string[] }[];
-  middleware?: MiddlewareHandler<AppEnv>;
+  security?: Record<string, string[]>[];
+  middleware?: MiddlewareHandler<AppEnv>[];
   responses: R["roles"] extends "public" ? R["responses"] : R["responses"] & SharedErrors<R["path"]>;
 };
 
@@ -42,20 +50,22 @@ type Declared<R extends Particular> = Omit<R, "roles" | "responses"> & {
  *   router.openapi(route({ method: "get", path: "/v1/workspaces/{ws}/keys", roles: ["admin"], ... }), handler)
  *
  * The roles are documented as the Bearer requirement's role list (OpenAPI 3.1 allows role names
- * there for non-OAuth schemes): `["root", "admin"]`, `["root"]`, or `[]` for any valid key.
+ * there for non-OAuth schemes): `["root", "admin"]`, `["root"]`, or `[]` for any valid key; the
+ * portal session roles that may call it as a second, alternative requirement, `Portal`.
  */
 export function routesTagged(tag: string) {
   return <const R extends Particular>(config: R) => {
-    const { roles, responses, ...particular } = config;
-    const check = roles === "public" ? undefined : roleCheck(roles);
+    const { roles, portal, responses, ...particular } = config;
+    const portalRoles = roles === "public" || portal === false ? undefined : portalRolesOf(roles);
+    const checks = roles === "public" ? [] : roleChecks(roles, portal);
     const built: RouteConfig =
       roles === "public"
         ? { ...particular, tags: [tag], responses }
         : {
             ...particular,
             tags: [tag],
-            security: [{ Bearer: documentedRoles(roles) }],
-            ...(check ? { middleware: check } : {}),
+            security: [{ Bearer: documentedRoles(roles) }, ...(portalRoles ? [{ Portal: portalRoles }] : [])],
+            ...(checks.length > 0 ? { middleware: checks } : {}),
             responses: { ...responses, ...errorsOf(config.path) },
           };
     // `built` is exactly `Declared<R>`; TypeScript cannot follow the conditional types.
@@ -69,10 +79,20 @@ function documentedRoles(roles: Exclude<Roles, "public">): string[] {
   return ["root", ...roles];
 }
 
-function roleCheck(roles: Exclude<Roles, "public">): MiddlewareHandler<AppEnv> | undefined {
-  if (roles === "any key") return undefined;
-  if (roles === "root") return rootOnly;
-  return allow(...roles);
+/** The portal session roles a route lets in (`[]`: any), or undefined when none may call it. */
+function portalRolesOf(roles: Exclude<Roles, "public">): string[] | undefined {
+  if (roles === "any key") return [];
+  if (roles === "root") return undefined;
+  const portalRoles = roles.filter((role) => role === "admin" || role === "operator");
+  return portalRoles.length > 0 ? portalRoles : undefined;
+}
+
+/** Without `portal: false` a portal session passes exactly where its role does (allow, rootOnly). */
+function roleChecks(roles: Exclude<Roles, "public">, portal: false | undefined): MiddlewareHandler<AppEnv>[] {
+  const checks = portal === false ? [noPortal] : [];
+  if (roles === "any key") return checks;
+  if (roles === "root") return [...checks, rootOnly];
+  return [...checks, allow(...roles)];
 }
 
 function errorsOf(path: string) {

@@ -1,7 +1,7 @@
 // Unauthenticated service endpoints: metrics, liveness, readiness, and the editor UI at `/`.
 import { z } from "@hono/zod-openapi";
 import { type Db, pingDatabase } from "../db/connect";
-import { EDITOR_CSP, type EditorAssets } from "../editor/assets";
+import { EDITOR_CSP, type EditorAssets, portalCsp } from "../editor/assets";
 import { ApiError } from "../http/errors";
 import { routesTagged } from "../http/route";
 import { createRouter } from "../http/router";
@@ -13,7 +13,20 @@ const route = routesTagged("service");
 /** esbuild's `[name]-[hash]` file names: safe to cache for ever. */
 const HASHED_NAME = /-[A-Z0-9]{8}\.[a-z0-9]+$/;
 
-export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
+/** The headers of the editor's page, under the given Content Security Policy. */
+const pageHeaders = (csp: string) => ({
+  "Content-Security-Policy": csp,
+  "X-Content-Type-Options": "nosniff",
+  "Cache-Control": "no-cache",
+});
+
+export function serviceRoutes(
+  db: Db,
+  metrics: Metrics,
+  editor: EditorAssets,
+  portalOrigins: readonly string[],
+) {
+  const portalPolicy = portalCsp(portalOrigins);
   return createRouter()
     .openapi(
       route({
@@ -38,12 +51,20 @@ export function serviceRoutes(db: Db, metrics: Metrics, editor: EditorAssets) {
           200: { content: { "text/html": { schema: z.string() } }, description: "The editor's page" },
         },
       }),
-      (c) =>
-        c.html(editor.page, 200, {
-          "Content-Security-Policy": EDITOR_CSP,
-          "X-Content-Type-Options": "nosniff",
-          "Cache-Control": "no-cache",
-        }),
+      (c) => c.html(editor.page, 200, pageHeaders(EDITOR_CSP)),
+    )
+    .openapi(
+      route({
+        method: "get",
+        path: "/portal",
+        roles: "public",
+        summary:
+          "The editor in portal mode: opens a portal session's link (#token=…); only the origins of HOOKRUN_PORTAL_ORIGINS may frame it",
+        responses: {
+          200: { content: { "text/html": { schema: z.string() } }, description: "The editor's page" },
+        },
+      }),
+      (c) => c.html(editor.page, 200, pageHeaders(portalPolicy)),
     )
     .openapi(
       route({

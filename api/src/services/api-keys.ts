@@ -19,10 +19,14 @@ export interface ApiKey {
   revokedAt: string | null;
 }
 
-/** Who is calling: a root key acts everywhere, any other key in its own workspace only. */
+/**
+ * Who is calling: a root key acts everywhere, any other key in its own workspace only. A portal
+ * session (`portal: true`, keyId its session id) acts like a workspace key of its role, except on
+ * the routes that manage credentials (http/route.ts refuses it there).
+ */
 export type Principal =
   | { role: "root"; keyId: string }
-  | { role: WorkspaceRole; keyId: string; workspaceId: string };
+  | { role: WorkspaceRole; keyId: string; workspaceId: string; portal?: true };
 
 const present = (row: ApiKeyRow): ApiKey => ({
   id: row.id,
@@ -130,6 +134,8 @@ export async function authenticate(
 }
 
 function principalOf(key: CachedKey): Principal | null {
+  // A portal session credential is authenticated by services/portal-auth.ts only.
+  if (key.portalExpiresAt) return null;
   if (key.role === "root") return { role: "root", keyId: key.id };
   if (!key.workspaceId) return null;
   return { role: key.role, keyId: key.id, workspaceId: key.workspaceId };

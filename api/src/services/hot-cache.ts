@@ -1,5 +1,6 @@
-// An in-process cache of what every request and every ingest reads: API key hash → key, and a
-// workspace's event catalog and subscribed hooks. It removes three of ingest's four queries.
+// An in-process cache of what every request and every ingest reads: API key (or portal session
+// credential) hash → key, and a workspace's event catalog and subscribed hooks. It removes three of
+// ingest's four queries.
 //
 // Freshness: an entry lives at most `ttlMs`, but changes do not wait for that. Whatever changes keys,
 // hooks, event types or workspaces does so through changeCatalog (queue/catalog-change.ts), which
@@ -19,6 +20,8 @@ export interface CachedKey {
   role: Role;
   workspaceId: string | null;
   lastUsedAt: Date | null;
+  /** Set for a portal session credential: it stops working at this instant, cached or not. */
+  portalExpiresAt?: Date;
 }
 
 export interface HotCacheOptions {

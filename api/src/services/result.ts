@@ -1,5 +1,5 @@
 // Expected failures are values. Each code has one meaning and one HTTP status at the edge.
-export type FailureCode = "not_found" | "conflict" | "invalid" | "forbidden";
+export type FailureCode = "not_found" | "conflict" | "invalid" | "forbidden" | "gone";
 
 export interface FailureDetail {
   path?: string;

@@ -60,25 +60,46 @@ export interface EditorServer {
   api: TestApi;
   /** http://127.0.0.1:port */
   url: string;
+  port: number;
   worker: DispatchWorker;
   close(): Promise<void>;
 }
 
+export interface EditorServerOptions {
+  /** Origins that may frame /portal; portal links point at http://localhost:port. */
+  portalOrigins?: readonly string[];
+  /** The API's clock (portal sessions expire by it). */
+  clock?: () => Date;
+}
+
 /** The service as `npm start` runs it (API, worker, built editor), on a test database. */
-export async function startEditorServer(target: TestDatabase): Promise<EditorServer> {
+export async function startEditorServer(
+  target: TestDatabase,
+  options: EditorServerOptions = {},
+): Promise<EditorServer> {
   if (!existsSync(join(EDITOR_DIR, "index.html")))
     throw new Error(`the editor is not built in ${EDITOR_DIR}`);
-  const api = await startTestApi(target, { editorDir: EDITOR_DIR });
-  const worker = testWorker(api);
-  await worker.start();
+  // Listening first: the port is part of the portal links' address, which the app is made with.
+  let app: TestApi["fetch"] = () => new Response("starting", { status: 503 });
   const server = await new Promise<Server>((resolve) => {
-    const s = serve({ fetch: api.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(s as Server));
+    const s = serve({ fetch: (request) => app(request), port: 0, hostname: "127.0.0.1" }, () =>
+      resolve(s as Server),
+    );
   });
   const address = server.address();
   if (!address || typeof address === "string") throw new Error("no server address");
+  const api = await startTestApi(target, {
+    editorDir: EDITOR_DIR,
+    portal: { publicUrl: `http://localhost:${address.port}`, origins: options.portalOrigins ?? [] },
+    clock: options.clock,
+  });
+  app = api.fetch;
+  const worker = testWorker(api);
+  await worker.start();
   return {
     api,
     url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
     worker,
     close: async () => {
       server.closeAllConnections();
