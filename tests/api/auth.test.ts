@@ -149,7 +149,8 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
       }
     }
     expect(allowed).toBeGreaterThan(0);
-    // What a portal session must never reach, whatever its role: credentials and root routes.
+    // What a portal session must never reach, whatever its role: credentials, the platform's catalog
+    // and ingest, and root routes.
     // Checked by name too: the walk above holds enforcement to the document, this holds the document
     // to the policy.
     for (const op of [
@@ -159,6 +160,11 @@ describe.each(testDatabases)("authentication and roles on $name", (target) => {
       "POST /v1/workspaces/{ws}/portal-sessions",
       "GET /v1/workspaces/{ws}/portal-sessions",
       "DELETE /v1/workspaces/{ws}/portal-sessions/{id}",
+      "POST /v1/workspaces/{ws}/event-types",
+      "PATCH /v1/workspaces/{ws}/event-types/{name}",
+      "DELETE /v1/workspaces/{ws}/event-types/{name}",
+      "POST /v1/workspaces/{ws}/events",
+      "POST /v1/workspaces/{ws}/hooks/{id}/invoke",
       "GET /v1/workspaces",
       "POST /v1/workspaces",
       "DELETE /v1/workspaces/{ws}",

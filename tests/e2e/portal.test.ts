@@ -183,6 +183,11 @@ describeBrowser("the embeddable portal", () => {
     const hooks = await api("GET", "/hooks");
     expect(hooks.body.data.map((h: { name: string }) => h.name)).toContain("from-the-portal");
 
+    // The catalog is the platform's: the customer reads what it may subscribe to, and changes nothing.
+    await portal.getByRole("link", { name: "Event types" }).click();
+    await portal.getByText("These are the events you can subscribe to.").waitFor();
+    expect(await portal.getByRole("button", { name: "New event type" }).count()).toBe(0);
+
     // Third-party cookies really are blocked in this frame, and the portal needed none at all.
     // (Evaluated as text: these tests are compiled without the DOM's types.)
     const cookieAfterProbe = "document.cookie = 'probe=1; SameSite=None; Secure; Path=/', document.cookie";

@@ -82,13 +82,13 @@ export function allow(...roles: WorkspaceRole[]): MiddlewareHandler<AppEnv> {
 }
 
 /**
- * Refuses portal session credentials: the routes that manage credentials (API keys, portal
- * sessions) would let a short-lived session mint a lasting one.
+ * Refuses portal session credentials: every route that has not opted in with `portal: true`
+ * (http/route.ts), so a short-lived, customer-held session reaches only what the portal needs.
  */
 export const noPortal: MiddlewareHandler<AppEnv> = createMiddleware<AppEnv>(async (c, next) => {
   const principal = c.get("principal");
   if (principal.role !== "root" && principal.portal)
-    throw new ApiError(403, "forbidden", "a portal session cannot manage API keys or portal sessions");
+    throw new ApiError(403, "forbidden", "a portal session cannot call this operation; it needs an API key");
   await next();
 });
 

@@ -20,12 +20,13 @@ export type Roles = "public" | "any key" | "root" | readonly [WorkspaceRole, ...
 type Particular = Omit<RouteConfig, "tags" | "security" | "middleware"> & {
   roles: Roles;
   /**
-   * `false` refuses portal session credentials even when their role is listed: for the routes that
-   * manage credentials (API keys, portal sessions), so a short-lived session cannot mint a lasting
-   * one. Otherwise a portal session may call what a workspace key of its role (admin or operator)
-   * may; never a root route.
+   * `true` lets portal session credentials in where their role (admin or operator) is listed.
+   * Closed by default: a portal credential is short-lived and held by the platform's customer, so a
+   * new route refuses it until someone decides otherwise. Left closed on purpose: credentials (API
+   * keys, portal sessions: a session must not mint a lasting one), the platform's own catalog and
+   * ingest (event type writes, posting events, invoke) and, always, root routes.
    */
-  portal?: false;
+  portal?: true;
   tags?: never;
   security?: never;
   middleware?: never;
@@ -56,7 +57,7 @@ type Declared<R extends Particular> = Omit<R, "roles" | "portal" | "responses"> 
 export function routesTagged(tag: string) {
   return <const R extends Particular>(config: R) => {
     const { roles, portal, responses, ...particular } = config;
-    const portalRoles = roles === "public" || portal === false ? undefined : portalRolesOf(roles);
+    const portalRoles = roles !== "public" && portal === true ? portalRolesOf(roles) : undefined;
     const checks = roles === "public" ? [] : roleChecks(roles, portal);
     const built: RouteConfig =
       roles === "public"
@@ -87,9 +88,9 @@ function portalRolesOf(roles: Exclude<Roles, "public">): string[] | undefined {
   return portalRoles.length > 0 ? portalRoles : undefined;
 }
 
-/** Without `portal: false` a portal session passes exactly where its role does (allow, rootOnly). */
-function roleChecks(roles: Exclude<Roles, "public">, portal: false | undefined): MiddlewareHandler<AppEnv>[] {
-  const checks = portal === false ? [noPortal] : [];
+/** With `portal: true` a portal session passes exactly where its role does (allow, rootOnly). */
+function roleChecks(roles: Exclude<Roles, "public">, portal: true | undefined): MiddlewareHandler<AppEnv>[] {
+  const checks = portal === true ? [] : [noPortal];
   if (roles === "any key") return checks;
   if (roles === "root") return [...checks, rootOnly];
   return [...checks, allow(...roles)];

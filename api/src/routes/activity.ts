@@ -19,6 +19,7 @@ export function activityRoutes(db: Db) {
         method: "get",
         path: "/v1/workspaces/{ws}/activity",
         roles: ["admin", "operator"],
+        portal: true,
         summary:
           "The workspace's attempts over time (by outcome, p50/p95 duration) and the hooks failing most",
         request: { params: WorkspaceParam, query: ActivityQuery },
@@ -34,6 +35,7 @@ export function activityRoutes(db: Db) {
         method: "get",
         path: "/v1/workspaces/{ws}/activity/hooks",
         roles: ["admin", "operator"],
+        portal: true,
         summary: "Every hook's success rate over time, for the hook list's sparklines",
         request: { params: WorkspaceParam, query: ActivityQuery },
         responses: { 200: json(HookSparklines, "Each hook's series") },
@@ -48,6 +50,7 @@ export function activityRoutes(db: Db) {
         method: "get",
         path: "/v1/workspaces/{ws}/hooks/{id}/activity",
         roles: ["admin", "operator"],
+        portal: true,
         summary: "A hook's attempts over time: counts by outcome and p50/p95 duration per time bucket",
         request: { params: HookIdParam, query: ActivityQuery },
         responses: { 200: json(Activity, "The hook's activity") },

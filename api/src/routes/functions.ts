@@ -16,6 +16,7 @@ export function functionRoutes(store: Store) {
         method: "put",
         path: "/v1/workspaces/{ws}/hooks/{id}/source",
         roles: ["admin"],
+        portal: true,
         summary: "Save a function's draft; 422 with line/column diagnostics when it does not compile",
         request: { params: HookIdParam, ...jsonBody(SourceBody) },
         responses: { 200: json(HookView, "Saved") },
@@ -30,6 +31,7 @@ export function functionRoutes(store: Store) {
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/deploy",
         roles: ["admin"],
+        portal: true,
         summary:
           "Make the draft (or, with `version`, an earlier version) the live version; deploying the draft that is already live answers with that version and makes no new one",
         request: { params: HookIdParam, ...jsonBody(DeployBody) },
@@ -45,6 +47,7 @@ export function functionRoutes(store: Store) {
         method: "get",
         path: "/v1/workspaces/{ws}/hooks/{id}/versions",
         roles: ["admin", "operator"],
+        portal: true,
         summary: "A function's version history, newest first",
         request: { params: HookIdParam },
         responses: { 200: json(listOf(FunctionVersionView), "Versions") },

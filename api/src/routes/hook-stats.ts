@@ -17,6 +17,7 @@ export function hookStatsRoutes(db: Db) {
       method: "get",
       path: "/v1/workspaces/{ws}/hooks/{id}/stats",
       roles: ["admin", "operator"],
+      portal: true,
       summary: "Counts by outcome, success rate, p50/p95 duration and the last failure over a window",
       request: { params: HookIdParam, query: StatsQuery },
       responses: { 200: json(HookStats, "The hook's stats") },

@@ -30,6 +30,7 @@ export function invokeRoutes(deps: RunnerDeps) {
         method: "post",
         path: "/v1/workspaces/{ws}/hooks/{id}/test",
         roles: ["admin"],
+        portal: true,
         summary: "Run the draft (or `source`) on a sample event, or send one real callback request",
         request: { params: HookIdParam, ...jsonBody(TestBody) },
         responses: { 200: json(RunResult, "The full result; nothing is retried or logged") },

@@ -56,6 +56,7 @@ export function logRoutes(deps: LogRouteDeps) {
         method: "get",
         path: "/v1/workspaces/{ws}/logs",
         roles: ["admin", "operator"],
+        portal: true,
         summary: "List execution log records (attempts), newest first",
         request: { params: WorkspaceParam, query: LogListQuery },
         responses: { 200: json(pageOf(LogSummary), "A page of log records") },
@@ -71,6 +72,7 @@ export function logRoutes(deps: LogRouteDeps) {
         method: "get",
         path: "/v1/workspaces/{ws}/logs/stream",
         roles: ["admin", "operator"],
+        portal: true,
         summary: "Live tail of the execution log (Server-Sent Events), with the list's filters",
         description:
           "Each new attempt is an `attempt` event whose data is a LogSummary and whose id resumes the " +
@@ -107,6 +109,7 @@ export function logRoutes(deps: LogRouteDeps) {
         method: "get",
         path: "/v1/workspaces/{ws}/logs/{id}",
         roles: ["admin", "operator"],
+        portal: true,
         summary:
           "One log record in full: request and response for callbacks; result, console lines and error for functions",
         request: { params: LogIdParam },

@@ -23,6 +23,7 @@ export function meRoutes(store: Store) {
       method: "get",
       path: "/v1/me",
       roles: "any key",
+      portal: true,
       summary: "The role (and workspace) of the key making the request",
       responses: { 200: json(Me, "The key's role and workspace") },
     }),

@@ -18,8 +18,9 @@ const FILTER_FROM = 6;
 const byName = (a: EventType, b: EventType) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export function EventTypesPage({ ws }: { ws: string }) {
-  const { client, role } = useSession();
-  const editable = canEdit(role);
+  const { client, role, portal } = useSession();
+  // The catalog is the platform's: in its portal a customer reads it and subscribes to it.
+  const editable = canEdit(role) && !portal;
   const list = useLoad(
     () => ok(client.v1.workspaces[":ws"]["event-types"].$get({ param: { ws } })),
     [client, ws],
@@ -81,7 +82,11 @@ export function EventTypesPage({ ws }: { ws: string }) {
         <code>order.*</code>); when a type has a JSON Schema, posted data that does not match it is refused.
       </p>
       {!editable && (
-        <p class="notice info et-status">You can read the catalog; changing it needs an admin key.</p>
+        <p class="notice info et-status">
+          {portal
+            ? "These are the events you can subscribe to."
+            : "You can read the catalog; changing it needs an admin key."}
+        </p>
       )}
       {status && (
         <p class="notice success et-status" role="status">
