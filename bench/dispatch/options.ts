@@ -37,7 +37,7 @@ export const COUNT_QUERIES = process.env.BENCH_COUNT_QUERIES === "1";
 /**
  * BENCH_API=N (PostgreSQL): ingest through N `hookrun serve --no-worker` processes on their own ports,
  * each with its production key and catalog cache, fed over HTTP by posters in their own process
- * (posters.mjs); builds dist/ first. Without it, events are posted in-process to an app in the
+ * (posters.ts); builds dist/ first. Without it, events are posted in-process to an app in the
  * bench's process, with the same cache.
  */
 const API_PROCESSES = Math.floor(num("BENCH_API", 0));

@@ -106,7 +106,7 @@ describe.each(testDatabases)("key and catalog cache across API processes on $nam
     expect((await c.request("GET", `/v1/workspaces/${ws}/hooks`, admin)).status).toBe(200);
   });
 
-  it("stops a key revoked outside either process (the statement itself announces)", async () => {
+  it("stops a key revoked outside either process (its transaction announces)", async () => {
     const { ws, ingest } = await api.workspace("revoke-sql");
     expect((await post(b, ws, ingest)).status).toBe(202);
     expect((await post(c, ws, ingest)).status).toBe(202);
@@ -115,7 +115,7 @@ describe.each(testDatabases)("key and catalog cache across API processes on $nam
       .select("id")
       .where("hash", "=", hashApiKey(ingest))
       .executeTakeFirstOrThrow();
-    expect((await revokeApiKey(api.db, ws, row.id)).ok).toBe(true);
+    expect((await revokeApiKey(api.db, ws, row.id, undefined)).ok).toBe(true);
     for (const app of [b, c]) {
       expect(await eventually(() => app.cache.key(hashApiKey(ingest)) === undefined)).toBe(true);
       expect((await post(app, ws, ingest)).status).toBe(401);
@@ -211,6 +211,40 @@ describe.each(testDatabases)("key and catalog cache across API processes on $nam
     expect((await post(b, ws, ingest, "order.paid")).status).toBe(422);
     expect(await eventually(() => !c.cache.hasCatalog(ws))).toBe(true);
     expect((await post(c, ws, ingest, "order.paid")).status).toBe(422);
+  });
+
+  it("stops sending a hook the worker disabled after 5 days of failing (the worker announces it)", async () => {
+    const { ws, admin, ingest } = await api.workspace("streak");
+    const receiver = await startReceiver();
+    const worker = testWorker(api);
+    try {
+      receiver.reply(() => ({ status: 500 }));
+      const hook = await b.request(
+        "POST",
+        `/v1/workspaces/${ws}/hooks`,
+        admin,
+        callbackHook({ urls: [`${receiver.url}/down`] }),
+      );
+      expect(hook.status).toBe(201);
+      // Failing for six days already: the next failure ends the streak by disabling the hook.
+      await api.db
+        .updateTable("hooks")
+        .set({ failing_since: new Date(Date.now() - 6 * 24 * 3_600_000) })
+        .where("id", "=", hook.body.id)
+        .execute();
+      expect((await post(b, ws, ingest)).body.deliveries).toHaveLength(1);
+      expect(
+        await eventually(async () => (await post(b, ws, ingest)).status === 202 && b.cache.hasCatalog(ws)),
+      ).toBe(true);
+      await worker.start();
+      expect(await eventually(() => !b.cache.hasCatalog(ws), 15_000)).toBe(true);
+      expect((await post(b, ws, ingest)).body.deliveries).toEqual([]);
+      const disabled = await b.request("GET", `/v1/workspaces/${ws}/hooks/${hook.body.id}`, admin);
+      expect(disabled.body.enabled).toBe(false);
+    } finally {
+      await worker.stop();
+      await receiver.close();
+    }
   });
 
   it("stops sending a URL the worker disabled on 410 Gone (the worker announces it)", async () => {

@@ -182,6 +182,23 @@ describe("healthChanges", () => {
     ]);
   });
 
+  it("lists a URL once however many of the batch's deliveries to it answered 410", () => {
+    const h = hook("hk_1");
+    const to = (id: string, url: string) => ({ ...delivery(id, 0), target: url });
+    const changes = healthChanges(
+      [
+        attempted(to("d1", "https://a.example.com/gone"), h, "gone"),
+        attempted(to("d2", "https://a.example.com/gone"), h, "gone"),
+        attempted(to("d3", "https://a.example.com/other"), h, "gone"),
+      ],
+      NOW,
+    );
+    expect(changes.goneUrls.map((g) => g.url)).toEqual([
+      "https://a.example.com/gone",
+      "https://a.example.com/other",
+    ]);
+  });
+
   it("changes nothing for a batch of successes by healthy hooks", () => {
     const changes = healthChanges([attempted(delivery("d1", 0), hook("hk_1"), "success")], NOW);
     expect(changes).toEqual({ streaks: [], goneUrls: [] });

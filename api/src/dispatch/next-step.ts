@@ -104,8 +104,14 @@ export function healthChanges(attempted: Attempted[], now: Date): HealthChanges 
     const step = streakStep(hook.failing_since, succeeded(record), now);
     if (step.kind !== "keep") streaks.push({ hook, step });
   }
-  const goneUrls = attempted
-    .filter((a) => gone(a.record))
-    .map((a) => ({ hook: a.hook, url: a.delivery.target, reason: "the receiver answered 410 Gone" }));
-  return { streaks, goneUrls };
+  // One entry per hook and URL, however many of the batch's deliveries to it answered 410.
+  const gone410 = new Map<string, HealthChanges["goneUrls"][number]>();
+  for (const a of attempted)
+    if (gone(a.record))
+      gone410.set(`${a.hook.id} ${a.delivery.target}`, {
+        hook: a.hook,
+        url: a.delivery.target,
+        reason: "the receiver answered 410 Gone",
+      });
+  return { streaks, goneUrls: [...gone410.values()] };
 }

@@ -10,7 +10,13 @@ import { newId } from "../ids";
 import { announceAttempts, announceAttemptsCall, changeCatalog } from "../queue";
 import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
-import { type Attempted, deliveryUpdate, healthChanges, type StreakStep } from "./next-step";
+import {
+  type Attempted,
+  deliveryUpdate,
+  type HealthChanges,
+  healthChanges,
+  type StreakStep,
+} from "./next-step";
 
 type Tx = Transaction<Database>;
 
@@ -71,14 +77,27 @@ export async function insertAttempt(
 /**
  * The batch's attempts, its deliveries' next steps and the live tails' NOTIFY in ONE statement:
  * atomic without a transaction, one round trip, and arrays as parameters so its text is the same
- * for any batch. Only deliveries whose lease is still ours are updated. Hooks' health goes first, in
- * the rare batch that changes it: whoever sees a delivery settled then also sees the URL or hook it
- * disabled. A crash between the two loses nothing: the deliveries come back when their leases end
- * and are canceled for the disabled URL or hook, or tried again.
+ * for any batch. Only deliveries whose lease is still ours are updated. In the rare batch that
+ * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long), the statement and
+ * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
+ * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
  */
 export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
+  const now = new Date();
+  const health = healthChanges(attempted, now);
+  if (health.streaks.length === 0 && health.goneUrls.length === 0) {
+    await writeBatch(db, workerId, finished, attempted);
+    return;
+  }
+  await db.transaction().execute(async (tx) => {
+    await writeBatch(tx, workerId, finished, attempted);
+    await writeHealth(tx, health, now);
+  });
+}
+
+async function writeBatch(db: Db, workerId: string, finished: Finished[], attempted: Attempted[]) {
   const rows = attempted.map((f) =>
     attemptRow(
       newId("att"),
@@ -94,7 +113,6 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
       f.record,
     ),
   );
-  await updateHookHealth(db, attempted);
   const updates = finished.map((f) => deliveryUpdate(f));
   const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
@@ -142,25 +160,26 @@ export async function recordBatch(db: Db, workerId: string, finished: Finished[]
  * a disable, and each URL that answered 410 disabled on its hook. Disabling announces the workspace,
  * so ingest's catalog caches stop sending the hook or URL deliveries (on commit).
  */
-async function updateHookHealth(db: Db, attempted: Attempted[]): Promise<void> {
-  const now = new Date();
-  const { streaks, goneUrls } = healthChanges(attempted, now);
-  for (const { hook, step } of streaks) await writeStreak(db, hook, step, now);
+async function writeHealth(tx: Tx, { streaks, goneUrls }: HealthChanges, now: Date): Promise<void> {
+  for (const { hook, step } of streaks) await writeStreak(tx, hook, step, now);
   for (const { hook, url, reason } of goneUrls) {
     const entry = JSON.stringify([{ url, at: now.toISOString(), reason }]);
-    // Appended in SQL: two URLs of one hook answering 410 at once must both be recorded.
-    await changeCatalog({ db }, hook.workspace_id, (tx) =>
-      tx
+    const listed = JSON.stringify([{ url }]);
+    // Appended in SQL, once: two URLs of one hook answering 410 at once must both be recorded, and a
+    // URL another worker already disabled is not listed twice.
+    await changeCatalog({ db: tx }, hook.workspace_id, (change) =>
+      change
         .updateTable("hooks")
         .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
         .where("id", "=", hook.id)
+        .where(sql<boolean>`not coalesce(disabled_urls @> ${listed}::jsonb, false)`)
         .execute(),
     );
   }
 }
 
 async function writeStreak(
-  db: Db,
+  db: Tx,
   hook: Hook,
   step: Exclude<StreakStep, { kind: "keep" }>,
   now: Date,
@@ -178,8 +197,8 @@ async function writeStreak(
         .execute();
       return;
     case "disable":
-      await changeCatalog({ db }, hook.workspace_id, (tx) =>
-        tx
+      await changeCatalog({ db }, hook.workspace_id, (change) =>
+        change
           .updateTable("hooks")
           .set({ enabled: false, disabled_reason: step.reason })
           .where("id", "=", hook.id)

@@ -31,11 +31,18 @@ export async function changeCatalog<T>(
   workspaceId: string,
   change: (tx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
-  const result = await writer.db.transaction().execute(async (tx) => {
+  const announced = async (tx: Transaction<Database>) => {
     const value = await change(tx);
     await announceCatalogChange(tx, workspaceId);
     return value;
-  });
+  };
+  if (writer.db.isTransaction) {
+    // Inside a caller's transaction (the worker writing a batch with the health it changes), the
+    // announcement commits with it. No cache can drop after a commit it does not see.
+    if (writer.cache) throw new Error("changeCatalog: pass a cache only with a database, not a transaction");
+    return announced(writer.db as Transaction<Database>);
+  }
+  const result = await writer.db.transaction().execute(announced);
   writer.cache?.drop(workspaceId);
   return result;
 }

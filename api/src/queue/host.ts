@@ -6,7 +6,7 @@
 //
 // The claim skips busy hosts inside SQL: hookrun_claim_due (migration 20261123010000_claim_function)
 // skips every target that starts with one of claimPrefixes(host). That function and targetHost must
-// agree; tests/api/queue-host.test.ts checks that they do. Migrations are history: if the rule
+// agree; tests/api/queue.test.ts checks that they do. Migrations are history: if the rule
 // changes, change both here and in a new migration.
 
 /** The host of a delivery target. */

@@ -76,7 +76,7 @@ export async function revokeApiKey(
   db: Db,
   workspaceId: string,
   id: string,
-  cache?: HotCache,
+  cache: HotCache | undefined,
 ): Promise<Result<ApiKey>> {
   const row = await changeCatalog({ db, cache }, workspaceId, (tx) =>
     tx

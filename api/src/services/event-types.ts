@@ -100,7 +100,7 @@ export async function createEventType(
   db: Db,
   workspaceId: string,
   input: EventTypeInput,
-  cache?: HotCache,
+  cache: HotCache | undefined,
 ): Promise<Result<EventType>> {
   const invalid = checkSchemaAndExample(input.schema, input.example);
   if (invalid) return invalid;
@@ -131,7 +131,7 @@ export async function updateEventType(
   workspaceId: string,
   name: string,
   patch: Omit<EventTypeInput, "name">,
-  cache?: HotCache,
+  cache: HotCache | undefined,
 ): Promise<Result<EventType>> {
   const current = await getEventType(db, workspaceId, name);
   if (!current.ok) return current;
@@ -166,7 +166,7 @@ export async function deleteEventType(
   db: Db,
   workspaceId: string,
   name: string,
-  cache?: HotCache,
+  cache: HotCache | undefined,
 ): Promise<Result<null>> {
   const subscribers = await db
     .selectFrom("hooks")

@@ -2,12 +2,14 @@
 // credential) hash → key, and a workspace's event catalog and subscribed hooks. It removes three of
 // ingest's four queries.
 //
-// Freshness: an entry lives at most `ttlMs`, but changes do not wait for that. Whatever changes keys,
-// hooks, event types or workspaces does so through changeCatalog (queue/catalog-change.ts), which
-// announces the workspace on CACHE_CHANNEL (NOTIFY; payload: the workspace id, or "*" for
-// everything): the announcing process drops its entries synchronously, before it answers, and every
-// other process drops them as the NOTIFY arrives (on commit, about a millisecond later). The TTL
-// only bounds staleness if a NOTIFY is lost (a listener reconnecting).
+// Freshness: an entry lives at most `ttlMs`, but changes do not wait for that. Whatever changes what
+// a cache may hold (a key's revocation, hooks, event types, a workspace, a portal session's end)
+// does so through changeCatalog (queue/catalog-change.ts); creating a key or a workspace need not,
+// as no cache holds anything of it yet. changeCatalog announces the workspace on CACHE_CHANNEL
+// (NOTIFY; payload: the workspace id, or "*" for everything): the announcing process drops its
+// entries synchronously, before it answers, and every other process drops them as the NOTIFY
+// arrives (on commit, about a millisecond later). The TTL only bounds staleness if a NOTIFY is lost
+// (a listener reconnecting).
 // Until its LISTEN is in place, and after stop(), the cache is inactive and callers read the database.
 import type { OpenedDatabase, Unlisten } from "../db/connect";
 import type { Role } from "../db/schema";

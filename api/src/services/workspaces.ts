@@ -64,7 +64,7 @@ export async function updateWorkspace(
   db: Db,
   id: string,
   patch: Partial<WorkspaceInput>,
-  cache?: HotCache,
+  cache: HotCache | undefined,
 ): Promise<Result<Workspace>> {
   try {
     const row = await changeCatalog({ db, cache }, id, (tx) =>
@@ -83,7 +83,11 @@ export async function updateWorkspace(
 }
 
 /** Deletes the workspace and, by cascade, everything in it: hooks, keys, events, logs. */
-export async function deleteWorkspace(db: Db, id: string, cache?: HotCache): Promise<Result<null>> {
+export async function deleteWorkspace(
+  db: Db,
+  id: string,
+  cache: HotCache | undefined,
+): Promise<Result<null>> {
   const deleted = await changeCatalog({ db, cache }, id, (tx) =>
     tx.deleteFrom("workspaces").where("id", "=", id).executeTakeFirst(),
   );
