@@ -1,42 +1,35 @@
-// The hook header's last 24 hours, kept current: a live tail of the hook's attempts asks for the
-// hook's health again when one arrives (at most once a second), so the line changes without a reload.
-import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
+// The hook header's last 24 hours, kept current by asking for the hook again every 5 s while the
+// page is visible (at once when it shows again). Not a live tail: a stream per open hook page would
+// hold one of the browser's 6 connections to the service for as long as the page stays open.
+import { useEffect, useState } from "preact/hooks";
 import { ok } from "../../api/client";
 import type { Hook } from "../../api/types";
 import { useSession } from "../../session-context";
 import { percent } from "../../ui/format";
-import { tailUrl, useLiveTail } from "../logs/live-tail";
+import { usePollWhileVisible } from "../../ui/poll-while-visible";
 
-const REFETCH_AFTER_MS = 1_000;
+const POLL_MS = 5_000;
 
 export function HookHealthLine({ ws, hook }: { ws: string; hook: Hook }) {
-  const { client, key } = useSession();
+  const { client } = useSession();
   const [health, setHealth] = useState(hook.health);
   // A saved hook comes back with its health: take it.
   useEffect(() => setHealth(hook.health), [hook.health]);
 
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const refetch = useCallback(() => {
-    if (timer.current) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      ok(client.v1.workspaces[":ws"].hooks[":id"].$get({ param: { ws, id: hook.id } })).then(
+  // Nothing else on the hook's page records attempts at once ("Send test" and the function's test
+  // run are not logged; a replay's attempts come from the worker later), so the timer is enough.
+  usePollWhileVisible(
+    (signal) =>
+      ok(
+        client.v1.workspaces[":ws"].hooks[":id"].$get({ param: { ws, id: hook.id } }, { init: { signal } }),
+      ).then(
         (fresh) => setHealth(fresh.health),
         // The header keeps the last health it had; the page shows the hook's own errors.
         () => undefined,
-      );
-    }, REFETCH_AFTER_MS);
-  }, [client, ws, hook.id]);
-  useEffect(
-    () => () => {
-      if (timer.current) clearTimeout(timer.current);
-    },
-    [],
+      ),
+    POLL_MS,
+    [client, ws, hook.id],
   );
-
-  const url = useMemo(() => tailUrl(client, ws, { hookId: hook.id }), [client, ws, hook.id]);
-  // A reconnect may have missed attempts: ask again then too.
-  useLiveTail(true, url, key, refetch, refetch);
 
   const text =
     health.attempts === 0
