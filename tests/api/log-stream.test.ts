@@ -290,6 +290,28 @@ describe.each(testDatabases)("log stream on $name", (target) => {
     expect(logs.errors).toEqual([]);
   });
 
+  it("ends a tail within a sweep once its key is revoked", async () => {
+    const swept = logsApp(api, { pollMs: 100, heartbeatMs: 60_000 });
+    const created = await api.request("POST", `/v1/workspaces/${acme.ws}/keys`, {
+      key: acme.admin,
+      body: { name: "short-lived", role: "operator" },
+    });
+    expect(created.status).toBe(201);
+    const res = await swept.fetch(`/v1/workspaces/${acme.ws}/logs/stream`, created.body.key);
+    expect(res.status).toBe(200);
+    const reader = new SseReader(res);
+    const before = await attempt(cb, "callback");
+    expect((await reader.attempt())?.summary.id).toBe(before);
+
+    const revoked = await api.request("DELETE", `/v1/workspaces/${acme.ws}/keys/${created.body.id}`, {
+      key: acme.admin,
+    });
+    expect(revoked.status).toBe(200);
+    await expect(reader.attempt(2_000)).rejects.toThrow("stream ended");
+    await settled(() => swept.hub.subscriberCount === 0, "revoked tail left the hub");
+    expect(swept.errors).toEqual([]);
+  });
+
   it("refuses an invalid resume position and keys without access", async () => {
     const bad = await logs.fetch(`/v1/workspaces/${acme.ws}/logs/stream`, acme.operator, {
       "last-event-id": "nope",

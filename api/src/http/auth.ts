@@ -22,6 +22,10 @@ export function authentication(
   cache?: HotCache,
   now: () => Date = () => new Date(),
 ): MiddlewareHandler<AppEnv> {
+  const who = (bearer: string) =>
+    isPortalCredential(bearer)
+      ? authenticatePortal(db, bearer, now(), cache)
+      : authenticate(db, bearer, { configuredRootKeyHash }, cache);
   return createMiddleware<AppEnv>(async (c, next) => {
     const match = BEARER.exec(c.req.header("authorization") ?? "");
     if (!match?.[1]) {
@@ -29,9 +33,7 @@ export function authentication(
       throw new ApiError(401, "unauthorized", "send an API key as `Authorization: Bearer <key>`");
     }
     const bearer = match[1];
-    const principal = isPortalCredential(bearer)
-      ? await authenticatePortal(db, bearer, now(), cache)
-      : await authenticate(db, bearer, { configuredRootKeyHash }, cache);
+    const principal = await who(bearer);
     if (!principal) {
       c.header("WWW-Authenticate", 'Bearer realm="hookrun", error="invalid_token"');
       throw new ApiError(
@@ -43,6 +45,7 @@ export function authentication(
       );
     }
     c.set("principal", principal);
+    c.set("stillAuthenticated", async () => (await who(bearer)) !== null);
     await next();
   });
 }

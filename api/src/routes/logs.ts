@@ -88,6 +88,7 @@ export function logRoutes(deps: LogRouteDeps) {
         const resumeFrom = c.req.valid("header")["last-event-id"] ?? q.after;
         const from = await startPosition(deps.db, resumeFrom);
         const tail = { workspaceId: c.req.valid("param").ws, filter: filterOf(q), from };
+        const stillAllowed = c.get("stillAuthenticated");
         return streamSSE(
           c,
           async (stream) => {
@@ -98,7 +99,7 @@ export function logRoutes(deps: LogRouteDeps) {
                 stream.writeSSE({ event: "attempt", id, data: JSON.stringify(summary) }),
               heartbeat: () => stream.write(": heartbeat\n\n").then(() => undefined),
             };
-            await runTail({ db: deps.db, hub, options }, tail, sink, abort.signal);
+            await runTail({ db: deps.db, hub, options }, tail, sink, abort.signal, stillAllowed);
           },
           async (error) => log("log tail", error),
         );

@@ -38,12 +38,17 @@ export async function currentPosition(db: Db): Promise<Position> {
   return { at: rows[0]?.at ?? new Date().toISOString(), id: "" };
 }
 
-/** Runs until `signal` aborts; always leaves the hub. */
+/**
+ * Runs until `signal` aborts, or until `stillAllowed` says no (asked at every sweep, every
+ * `pollMs`): a revoked key or an ended portal session stops its tail within one sweep, instead of
+ * reading the workspace's attempts for as long as it holds the connection. Always leaves the hub.
+ */
 export async function runTail(
   deps: { db: Db; hub: AttemptsHub; options: TailOptions },
   tail: { workspaceId: string; filter: LogFilter; from: Position },
   sink: TailSink,
   signal: AbortSignal,
+  stillAllowed: () => Promise<boolean>,
 ): Promise<void> {
   const waker = new Waker();
   const leave = await deps.hub.subscribe(tail.workspaceId, () => waker.wake());
@@ -53,7 +58,10 @@ export async function runTail(
   try {
     while (!signal.aborted) {
       const sweep = Date.now() - lastSweep >= deps.options.pollMs;
-      if (sweep) lastSweep = Date.now();
+      if (sweep) {
+        lastSweep = Date.now();
+        if (!(await stillAllowed())) return;
+      }
       if (await catchUp(deps.db, tail, state, sweep, sink, signal)) lastWrite = Date.now();
       const untilHeartbeat = lastWrite + deps.options.heartbeatMs - Date.now();
       const untilSweep = lastSweep + deps.options.pollMs - Date.now();
