@@ -41,6 +41,12 @@ export async function up(db: AnyDb): Promise<void> {
     .on("portal_sessions")
     .columns(["workspace_id", "expires_at"])
     .execute();
+  // Retention deletes sessions long expired, across workspaces.
+  await db.schema
+    .createIndex("portal_sessions_expires_idx")
+    .on("portal_sessions")
+    .column("expires_at")
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {

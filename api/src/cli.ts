@@ -84,7 +84,8 @@ function startWorker(config: Config, running: Running): () => Promise<void> {
   const stopPruner = startPruner(running.opened.db, {
     retentionDays: config.retentionDays,
     vacuum: running.opened.kind === "pglite",
-    onResult: (result) => running.logger.info(result, "retention: pruned expired attempts and events"),
+    onResult: (result) =>
+      running.logger.info(result, "retention: pruned expired attempts, events and portal sessions"),
     onError: (error) => running.logger.error({ err: error }, "retention: pruning failed"),
   });
   return async () => {

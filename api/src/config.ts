@@ -44,7 +44,7 @@ const envSchema = z.object({
   HOOKRUN_EGRESS_ALLOW: commaList.pipe(z.array(cidr)),
   HOOKRUN_PUBLIC_URL: z
     .string()
-    .refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), "must be an http:// or https:// URL")
+    .refine(isPublicOrigin, "must be an http:// or https:// address without a path, query or credentials")
     .transform((v) => v.replace(/\/+$/, ""))
     .optional(),
   HOOKRUN_PORTAL_ORIGINS: commaList.pipe(z.array(origin)),
@@ -122,6 +122,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 function isOrigin(value: string): boolean {
   if (!/^https?:\/\//.test(value) || !URL.canParse(value)) return false;
   return new URL(value).origin === value;
+}
+
+/**
+ * The address portal links start with: the editor's page is served at the root (`/portal`, its
+ * assets under `/assets`), so a path prefix, a query or credentials would make links that do not open.
+ */
+function isPublicOrigin(value: string): boolean {
+  const trimmed = value.replace(/\/+$/, "");
+  return isOrigin(trimmed) || isOrigin(trimmed.toLowerCase());
 }
 
 function isCidr(value: string): boolean {

@@ -42,6 +42,7 @@ describe.each(testDatabases)("portal sessions on $name", (target) => {
     const before = Date.now();
     const created = await create({ role: "operator", ttlSeconds: 600, theme });
     expect(created.status).toBe(201);
+    expect(created.headers.get("cache-control")).toBe("no-store");
     expect(Object.keys(created.body).sort()).toEqual(["expiresAt", "id", "url"]);
     expect(created.body.url).toMatch(/^https:\/\/hooks\.example\.com\/portal#token=hrl_[\w-]{43}$/);
     const expires = Date.parse(created.body.expiresAt);
@@ -251,8 +252,10 @@ describe.each(testDatabases)("portal sessions on $name", (target) => {
     expect(csp).toContain(`frame-ancestors ${ORIGINS.join(" ")};`);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain("connect-src 'self'");
+    expect(portal.headers.get("x-frame-options")).toBeNull();
     const editor = await api.fetch(new Request("http://test/"));
     expect(editor.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(editor.headers.get("x-frame-options")).toBe("DENY");
 
     const closed = await startTestApi(target, { portal: { publicUrl: PUBLIC_URL, origins: [] } });
     try {

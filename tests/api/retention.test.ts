@@ -1,4 +1,5 @@
-// Protects retention: expired attempts and finished events are pruned in bounded batches, while
+// Protects retention: expired attempts, finished events and long-expired portal sessions are pruned
+// in bounded batches, while
 // anything recent, and any event whose delivery is still pending, is kept whatever its age; and the
 // busy tables can be vacuumed where nothing else does it (PGlite has no autovacuum).
 
@@ -66,8 +67,9 @@ describe.each(testDatabases)("retention on $name", (target) => {
     const result = await pruneExpired(api.db, { retentionDays: 30, batchSize: 10, pauseMs: 0 });
     expect(result.attempts).toBe(28);
     expect(result.events).toBe(25);
-    // 28 attempts in batches of 10 take 3 statements, 25 events take 3: bounded, never one big delete.
-    expect(result.batches).toBe(6);
+    // 28 attempts in batches of 10 take 3 statements, 25 events take 3, no portal session 1: bounded,
+    // never one big delete.
+    expect(result.batches).toBe(7);
 
     const events = await api.db.selectFrom("events").select("id").execute();
     const left = new Set(events.map((e) => e.id));
@@ -85,8 +87,28 @@ describe.each(testDatabases)("retention on $name", (target) => {
     expect(await pruneExpired(api.db, { retentionDays: 30, batchSize: 10, pauseMs: 0 })).toEqual({
       attempts: 0,
       events: 0,
-      batches: 2,
+      portalSessions: 0,
+      batches: 3,
     });
+  });
+
+  it("deletes portal sessions expired longer ago than the retention period, and keeps the rest", async () => {
+    const session = (id: string, expiredDaysAgo: number) => ({
+      id,
+      workspace_id: acme.ws,
+      role: "operator" as const,
+      theme: JSON.stringify({}),
+      token_hash: `token_${id}`,
+      expires_at: new Date(Date.now() - expiredDaysAgo * 86_400_000),
+    });
+    await api.db
+      .insertInto("portal_sessions")
+      .values([session("ps_old", 31), session("ps_recent", 29), session("ps_live", -1)])
+      .execute();
+    const result = await pruneExpired(api.db, { retentionDays: 30, batchSize: 10, pauseMs: 0 });
+    expect(result.portalSessions).toBe(1);
+    const left = await api.db.selectFrom("portal_sessions").select("id").orderBy("id").execute();
+    expect(left.map((r) => r.id)).toEqual(["ps_live", "ps_recent"]);
   });
 
   it("vacuums and analyzes the busy tables", async () => {

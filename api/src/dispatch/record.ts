@@ -161,21 +161,28 @@ async function writeBatch(db: Db, workerId: string, finished: Finished[], attemp
  * so ingest's catalog caches stop sending the hook or URL deliveries (on commit).
  */
 async function writeHealth(tx: Tx, { streaks, goneUrls }: HealthChanges, now: Date): Promise<void> {
-  for (const { hook, step } of streaks) await writeStreak(tx, hook, step, now);
-  for (const { hook, url, reason } of goneUrls) {
-    const entry = JSON.stringify([{ url, at: now.toISOString(), reason }]);
-    const listed = JSON.stringify([{ url }]);
-    // Appended in SQL, once: two URLs of one hook answering 410 at once must both be recorded, and a
-    // URL another worker already disabled is not listed twice.
-    await changeCatalog({ db: tx }, hook.workspace_id, (change) =>
-      change
-        .updateTable("hooks")
-        .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
-        .where("id", "=", hook.id)
-        .where(sql<boolean>`not coalesce(disabled_urls @> ${listed}::jsonb, false)`)
-        .execute(),
-    );
+  // Hook by hook in id order: two workers' transactions then lock hook rows in the same order, so
+  // they wait for each other instead of deadlocking.
+  const ids = [...new Set([...streaks, ...goneUrls].map((change) => change.hook.id))].sort();
+  for (const id of ids) {
+    for (const { hook, step } of streaks) if (hook.id === id) await writeStreak(tx, hook, step, now);
+    for (const gone of goneUrls) if (gone.hook.id === id) await disableUrl(tx, gone, now);
   }
+}
+
+async function disableUrl(tx: Tx, { hook, url, reason }: HealthChanges["goneUrls"][number], now: Date) {
+  const entry = JSON.stringify([{ url, at: now.toISOString(), reason }]);
+  const listed = JSON.stringify([{ url }]);
+  // Appended in SQL, once: two URLs of one hook answering 410 at once must both be recorded, and a
+  // URL another worker already disabled is not listed twice.
+  await changeCatalog({ db: tx }, hook.workspace_id, (change) =>
+    change
+      .updateTable("hooks")
+      .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
+      .where("id", "=", hook.id)
+      .where(sql<boolean>`not coalesce(disabled_urls @> ${listed}::jsonb, false)`)
+      .execute(),
+  );
 }
 
 async function writeStreak(
@@ -186,7 +193,12 @@ async function writeStreak(
 ): Promise<void> {
   switch (step.kind) {
     case "clear":
-      await db.updateTable("hooks").set({ failing_since: null }).where("id", "=", hook.id).execute();
+      await db
+        .updateTable("hooks")
+        .set({ failing_since: null })
+        .where("id", "=", hook.id)
+        .where("failing_since", "is not", null)
+        .execute();
       return;
     case "start":
       await db

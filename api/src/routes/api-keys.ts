@@ -43,7 +43,11 @@ export function apiKeyRoutes(store: Store) {
         request: { params: WorkspaceParam, ...jsonBody(ApiKeyCreate) },
         responses: { 201: json(CreatedApiKey, "Created") },
       }),
-      async (c) => c.json(await createApiKey(store.db, c.req.valid("param").ws, c.req.valid("json")), 201),
+      // The key is shown only in this answer: no cache may keep it.
+      async (c) =>
+        c.json(await createApiKey(store.db, c.req.valid("param").ws, c.req.valid("json")), 201, {
+          "Cache-Control": "no-store",
+        }),
     )
     .openapi(
       route({

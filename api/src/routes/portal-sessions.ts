@@ -101,6 +101,8 @@ export function portalSessionRoutes(store: Store & { portal: PortalContext }) {
         c.json(
           await createPortalSession(store.db, c.req.valid("param").ws, c.req.valid("json"), store.portal),
           201,
+          // The one-time link is a secret until it is opened: no cache may keep it.
+          { "Cache-Control": "no-store" },
         ),
     )
     .openapi(

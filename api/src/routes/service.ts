@@ -51,7 +51,9 @@ export function serviceRoutes(
           200: { content: { "text/html": { schema: z.string() } }, description: "The editor's page" },
         },
       }),
-      (c) => c.html(editor.page, 200, pageHeaders(EDITOR_CSP)),
+      // X-Frame-Options too, for browsers that ignore frame-ancestors; it cannot name origins, so
+      // the portal's page goes without it.
+      (c) => c.html(editor.page, 200, { ...pageHeaders(EDITOR_CSP), "X-Frame-Options": "DENY" }),
     )
     .openapi(
       route({

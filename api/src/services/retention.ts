@@ -1,12 +1,15 @@
-// Retention: attempts and finished events older than HOOKRUN_RETENTION_DAYS are deleted in small
-// batches, so pruning never holds locks long enough to stall ingest. An event with a pending
-// delivery is never pruned, whatever its age: nothing accepted is lost.
+// Retention: attempts and finished events older than HOOKRUN_RETENTION_DAYS, and portal sessions
+// expired that long ago, are deleted in small batches, so pruning never holds locks long enough to
+// stall ingest. An event with a pending delivery is never pruned, whatever its age: nothing
+// accepted is lost.
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 
 export interface PruneResult {
   attempts: number;
   events: number;
+  /** Portal sessions (one per link made) expired more than the retention period ago. */
+  portalSessions: number;
   batches: number;
 }
 
@@ -22,21 +25,20 @@ export interface PruneOptions {
 export async function pruneExpired(db: Db, options: PruneOptions): Promise<PruneResult> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
   const batchSize = options.batchSize ?? 1000;
-  const result: PruneResult = { attempts: 0, events: 0, batches: 0 };
-  for (;;) {
-    const deleted = await deleteAttempts(db, cutoff, batchSize);
-    result.attempts += deleted;
-    result.batches += 1;
-    if (deleted < batchSize) break;
-    await pause(options.pauseMs);
-  }
-  for (;;) {
-    const deleted = await deleteEvents(db, cutoff, batchSize);
-    result.events += deleted;
-    result.batches += 1;
-    if (deleted < batchSize) break;
-    await pause(options.pauseMs);
-  }
+  const result: PruneResult = { attempts: 0, events: 0, portalSessions: 0, batches: 0 };
+  const drain = async (remove: () => Promise<number>): Promise<number> => {
+    let total = 0;
+    for (;;) {
+      const deleted = await remove();
+      total += deleted;
+      result.batches += 1;
+      if (deleted < batchSize) return total;
+      await pause(options.pauseMs);
+    }
+  };
+  result.attempts = await drain(() => deleteAttempts(db, cutoff, batchSize));
+  result.events = await drain(() => deleteEvents(db, cutoff, batchSize));
+  result.portalSessions = await drain(() => deletePortalSessions(db, cutoff, batchSize));
   return result;
 }
 
@@ -56,6 +58,15 @@ async function deleteEvents(db: Db, cutoff: Date, limit: number): Promise<number
       select e.id from events e
       where e.created_at < ${cutoff.toISOString()}::timestamptz
         and not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'pending')
+      limit ${limit} for update skip locked)`.execute(db);
+  return Number(numAffectedRows ?? 0);
+}
+
+/** A used link answers 410 while its session is kept, and 404 once it is gone. */
+async function deletePortalSessions(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const { numAffectedRows } = await sql`
+    delete from portal_sessions where id in (
+      select id from portal_sessions where expires_at < ${cutoff.toISOString()}::timestamptz
       limit ${limit} for update skip locked)`.execute(db);
   return Number(numAffectedRows ?? 0);
 }
