@@ -31,9 +31,10 @@ export function bucketIndex(buckets: Buckets): RawBuilder<number> {
 /**
  * The bucket query, exposed so tests and the benchmark EXPLAIN exactly what runs: a row per bucket
  * and outcome plus each bucket's total row (with that bucket's percentiles). The workspace's
- * attempts are read hook by hook (a lateral per hook, deleted ones included: their attempts stay
- * until retention prunes them), so even the workspace chart is an index-only scan of
- * attempts_hook_time_idx, never a filtered range of every tenant's attempts.
+ * attempts are read hook by hook (a lateral per hook, those deleted during the window included:
+ * their attempts stay until retention prunes them; those deleted before it began have none in it,
+ * and are skipped, so old deletions do not slow the chart), so even the workspace chart is an
+ * index-only scan of attempts_hook_time_idx, never a filtered range of every tenant's attempts.
  */
 export function activityQuery(
   workspaceId: string,
@@ -53,6 +54,7 @@ export function activityQuery(
         and a.created_at >= ${buckets.from} and a.created_at < ${buckets.to}
     ) a
     where h.workspace_id = ${workspaceId} ${ofHook}
+      and (h.deleted_at is null or h.deleted_at > ${buckets.from})
     group by bucket, rollup(outcome)`;
 }
 
