@@ -31,7 +31,7 @@ export interface BenchApp {
 }
 
 /** `db` is what the app uses (with the query counter, if any); `opened` gives its listener. */
-export async function startBenchApp(db: Db, opened: OpenedDatabase): Promise<BenchApp> {
+export async function startBenchApp(db: Db, opened: Pick<OpenedDatabase, "listen">): Promise<BenchApp> {
   const encryptionKey = randomBytes(32);
   const box = createSecretBox(encryptionKey);
   const rootKey = generateApiKey();

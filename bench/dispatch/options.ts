@@ -4,7 +4,8 @@ import type { EgressOptions } from "@hookrun/runtime";
 
 export type DatabaseKind = "postgres" | "pglite";
 
-const num = (name: string, fallback: number) => {
+/** A positive number from the environment variable `name`, else `fallback` (bench/http's settings too). */
+export const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
   return process.env[name] && Number.isFinite(v) && v > 0 ? v : fallback;
 };

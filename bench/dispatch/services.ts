@@ -42,7 +42,7 @@ export function spawnWorkerProcess(url: string, encryptionKey: Buffer): ChildPro
   return child;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
