@@ -44,7 +44,10 @@ const CASES: Case[] = [
   ],
   [
     "a microtask flood",
-    body("const f = () => Promise.resolve().then(f); f(); await new Promise(() => {});"),
+    // f returns nothing: each microtask queues the next and nothing piles up, so only the CPU limit
+    // can end it. (Returning the promise would chain every one to the next, growing the heap, and
+    // then the memory limit may win the race: the exploding flood below covers that.)
+    body("const f = () => { Promise.resolve().then(f); }; f(); await new Promise(() => {});"),
     { timeoutMs: 5000, cpuMs: 300 },
     "cpu_limit",
   ],
