@@ -7,7 +7,7 @@ import type { Db } from "../db/connect";
 import type { Hook } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
-import { announceAttempts, announceAttemptsCall, changeCatalog } from "../queue";
+import { announceAttemptsCall, changeCatalog } from "../queue";
 import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
 import {
@@ -58,19 +58,25 @@ function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) 
   };
 }
 
-/** One attempt outside any delivery (invoke). */
+/**
+ * One attempt outside any delivery (invoke), and the NOTIFY that tells the workspace's live tails,
+ * in one statement (delivered on commit).
+ */
 export async function insertAttempt(
   db: Db | Tx,
   subject: AttemptSubject,
   record: AttemptRecord,
 ): Promise<string> {
   const id = newId("att");
-  await db
-    .insertInto("attempts")
-    .values(attemptRow(id, subject, record))
-    .execute();
-  // Tells the workspace's live tails (delivered on commit).
-  await announceAttempts(db, subject.workspaceId);
+  const row = attemptRow(id, subject, record);
+  const columns = Object.keys(row) as (keyof AttemptRow)[];
+  await sql`
+    with attempt as (
+      insert into attempts (${sql.join(columns.map((c) => sql.ref(c)))})
+      values (${sql.join(columns.map((c) => row[c]))})
+      returning workspace_id
+    )
+    select ${announceAttemptsCall(sql.ref("workspace_id"))} from attempt`.execute(db);
   return id;
 }
 

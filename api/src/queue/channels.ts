@@ -22,12 +22,10 @@ export function wakeWorkersCall(payload: string): RawBuilder<unknown> {
   return sql`pg_notify(${DELIVERIES_CHANNEL}, ${payload})`;
 }
 
-/** Tells the workspace's live tails that attempts were written. */
-export async function announceAttempts(db: Db, workspaceId: string): Promise<void> {
-  await sql`select ${announceAttemptsCall(workspaceId)}`.execute(db);
-}
-
-/** The same as an expression; `workspaceId` may be a column of its statement (`sql.ref`). */
+/**
+ * Tells the workspace's live tails that attempts were written, as an expression of the statement
+ * that writes them; `workspaceId` may be a column of that statement (`sql.ref`).
+ */
 export function announceAttemptsCall(workspaceId: string | RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`pg_notify(${ATTEMPTS_CHANNEL}, ${workspaceId})`;
 }

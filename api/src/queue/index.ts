@@ -4,7 +4,6 @@
 export { type CatalogWriter, changeCatalog, type DroppingCache } from "./catalog-change";
 export {
   ATTEMPTS_CHANNEL,
-  announceAttempts,
   announceAttemptsCall,
   CACHE_CHANNEL,
   DELIVERIES_CHANNEL,

@@ -14,6 +14,7 @@ import type { RunResultValue, SampleEventInput, TestInput } from "../schemas/inv
 import type { Store } from "./context";
 import { findHook } from "./hooks";
 import { failure, type Result, success } from "./result";
+import { versionCode } from "./version-code";
 
 export interface RunnerDeps extends Store {
   runtime: FunctionRuntime;
@@ -32,12 +33,7 @@ export async function invokeHook(
     return failure("invalid", "only function hooks can be invoked; use /test for a callback");
   if (hook.live_version === null)
     return failure("invalid", "the function has no live version; deploy it first");
-  const version = await deps.db
-    .selectFrom("function_versions")
-    .select(["id", "code", "source_map"])
-    .where("hook_id", "=", hook.id)
-    .where("version", "=", hook.live_version)
-    .executeTakeFirstOrThrow();
+  const version = await versionCode(deps.db, hook.id, hook.live_version);
   const event = await sampleEvent(deps, hook, input);
   const deliveryId = newId("dlv");
   const record = await runFunction(
