@@ -9,6 +9,7 @@ import { claimDue } from "../../api/src/queue";
 import {
   callbackHook,
   functionHook,
+  makeDue,
   startTestApi,
   type TestApi,
   testWorker,
@@ -54,11 +55,7 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
 
   /** Time passes: the next scheduled attempt is due now. */
   async function fastForward(id: string) {
-    await api.db
-      .updateTable("deliveries")
-      .set({ next_attempt_at: new Date() })
-      .where("id", "=", id)
-      .execute();
+    await makeDue(api.db, id);
     worker.poke();
   }
 

@@ -6,7 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AttemptRecord } from "../../api/src/dispatch/attempt";
 import { nextStep } from "../../api/src/dispatch/next-step";
 import { egressWarnings } from "../../runtime/src/index";
-import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
+import {
+  callbackHook,
+  makeDue,
+  startTestApi,
+  type TestApi,
+  testWorker,
+  type WorkspaceKeys,
+} from "../support/app";
 import { testDatabases } from "../support/db";
 
 const attempt = (outcome: string): AttemptRecord => ({
@@ -101,11 +108,7 @@ describe.each(testDatabases)("callback URLs the egress guard refuses, on $name",
       await expect.poll(async () => (await row()).attempts).toBe(1);
       expect(await row()).toMatchObject({ status: "pending", last_outcome: "blocked" });
       // Time passes: the retry is due.
-      await api.db
-        .updateTable("deliveries")
-        .set({ next_attempt_at: new Date() })
-        .where("id", "=", id)
-        .execute();
+      await makeDue(api.db, id);
       worker.poke();
       await expect.poll(async () => (await row()).status).toBe("failed");
       expect((await row()).attempts).toBe(2);

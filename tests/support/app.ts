@@ -170,6 +170,15 @@ export const functionHook = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** Time passes for a delivery: its next scheduled attempt is due now (poke the worker after). */
+export async function makeDue(db: Db, deliveryId: string): Promise<void> {
+  await db
+    .updateTable("deliveries")
+    .set({ next_attempt_at: new Date() })
+    .where("id", "=", deliveryId)
+    .execute();
+}
+
 /** A dispatch worker on a TestApi's database, polling fast; tests pass what they need to differ. */
 export function testWorker(api: TestApi, options: WorkerOptions = {}): DispatchWorker {
   return new DispatchWorker(

@@ -36,17 +36,29 @@ export async function pruneExpired(db: Db, options: PruneOptions): Promise<Prune
       await pause(options.pauseMs);
     }
   };
-  result.attempts = await drain(() => deleteAttempts(db, cutoff, batchSize));
+  result.attempts = await drain(() => deleteBefore(db, "attempts", "created_at", cutoff, batchSize));
   result.events = await drain(() => deleteEvents(db, cutoff, batchSize));
-  result.portalSessions = await drain(() => deletePortalSessions(db, cutoff, batchSize));
+  // A used link answers 410 while its session is kept, and 404 once it is gone.
+  result.portalSessions = await drain(() =>
+    deleteBefore(db, "portal_sessions", "expires_at", cutoff, batchSize),
+  );
   return result;
 }
 
-// SKIP LOCKED: two processes pruning at once split the work instead of waiting on each other.
-async function deleteAttempts(db: Db, cutoff: Date, limit: number): Promise<number> {
+/**
+ * Up to `limit` rows of `table` whose `column` is before the cutoff. SKIP LOCKED: two processes
+ * pruning at once split the work instead of waiting on each other.
+ */
+async function deleteBefore(
+  db: Db,
+  table: "attempts" | "portal_sessions",
+  column: "created_at" | "expires_at",
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
   const { numAffectedRows } = await sql`
-    delete from attempts where id in (
-      select id from attempts where created_at < ${cutoff.toISOString()}::timestamptz
+    delete from ${sql.table(table)} where id in (
+      select id from ${sql.table(table)} where ${sql.ref(column)} < ${cutoff.toISOString()}::timestamptz
       limit ${limit} for update skip locked)`.execute(db);
   return Number(numAffectedRows ?? 0);
 }
@@ -58,15 +70,6 @@ async function deleteEvents(db: Db, cutoff: Date, limit: number): Promise<number
       select e.id from events e
       where e.created_at < ${cutoff.toISOString()}::timestamptz
         and not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'pending')
-      limit ${limit} for update skip locked)`.execute(db);
-  return Number(numAffectedRows ?? 0);
-}
-
-/** A used link answers 410 while its session is kept, and 404 once it is gone. */
-async function deletePortalSessions(db: Db, cutoff: Date, limit: number): Promise<number> {
-  const { numAffectedRows } = await sql`
-    delete from portal_sessions where id in (
-      select id from portal_sessions where expires_at < ${cutoff.toISOString()}::timestamptz
       limit ${limit} for update skip locked)`.execute(db);
   return Number(numAffectedRows ?? 0);
 }
