@@ -138,13 +138,18 @@ describe("resource attacks", () => {
 });
 
 describe("a crashing executor", () => {
-  it("an allocation that aborts V8 ends as crashed; the executor restarts and the host keeps serving", async () => {
+  it("an allocation that aborts V8 ends the run (crashed, or memory_limit when the executor names it); the executor restarts and the host keeps serving", async () => {
     const before = rt.stats().restarts;
     const out = await withNeighbour(rt, () =>
       runSource(rt, body("return new Array(1e9).fill(0).length;"), { limits: { memoryMb: 16, ...ROOMY } }),
     );
-    expect(out.status).toBe("crashed");
-    expect(out.error?.name).toBe("SandboxCrashed");
+    // The executor dies either way; two documented mechanisms race to say why. If its own last
+    // words (V8's out-of-memory, naming this run) are read first, the run ends as memory_limit
+    // (dead-executor.ts); if the process is killed first, as crashed. Nothing else may come out.
+    expect([
+      ["crashed", "SandboxCrashed"],
+      ["memory_limit", "MemoryLimitError"],
+    ]).toContainEqual([out.status, out.error?.name]);
     expect(rt.stats().restarts).toBe(before + 1);
     await expectStillServing(rt);
   });
