@@ -74,9 +74,10 @@ function startSampler(service: Service, t0: number) {
     for (let due = t0 + SAMPLE_MS; sampling; due += SAMPLE_MS) {
       await sleep(Math.max(0, due - now()));
       if (!sampling) break;
-      const c = await capped(readCounters(service.url), SAMPLE_MS);
-      if (c === TIMEOUT) {
-        progress(`t=${((now() - t0) / 1000).toFixed(0)} s: /metrics did not answer in ${SAMPLE_MS} ms`);
+      const c = await capped(readCounters(service.url), SAMPLE_MS).catch((e: Error) => e);
+      if (c === TIMEOUT || c instanceof Error) {
+        const why = c === TIMEOUT ? `did not answer in ${SAMPLE_MS} ms` : c.message;
+        progress(`t=${((now() - t0) / 1000).toFixed(0)} s: /metrics ${why}`);
         continue;
       }
       samples.push({ t: (now() - t0) / 1000, ...c, cpu: cpuSnap(service.pid) });
