@@ -39,7 +39,7 @@ export function printSetup(
 }
 
 /** p50/p99 of the events posted in each tenth of the window: shows whether the tail is warm-up or steady. */
-function latencyOverTime(r: PhaseResult): string {
+export function latencyOverTime(r: Pick<PhaseResult, "latencies" | "latencyAt" | "windowS">): string {
   const from = r.latencyAt.reduce((m, t) => Math.min(m, t), Number.POSITIVE_INFINITY);
   const step = Math.max(1, Math.round(r.windowS / 10));
   const parts: string[] = [];

@@ -18,11 +18,20 @@ export interface Service {
   pid: number;
   url: string;
   rootKey: string;
+  /** The embedded database's data dir (unused on PostgreSQL). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
+/** What a caller may add: variables (e.g. the egress allow-list), and a data dir kept after stop. */
+export interface ServiceExtras {
+  env?: Record<string, string>;
+  /** stop() leaves `dataDir` for the caller to read (and remove). */
+  keepData?: boolean;
+}
+
 /** Starts `serve` on `databaseUrl` (PostgreSQL) or, without one, on a fresh embedded data dir. */
-export async function startService(databaseUrl: string | null): Promise<Service> {
+export async function startService(databaseUrl: string | null, extras: ServiceExtras = {}): Promise<Service> {
   const dir = mkdtempSync(join(tmpdir(), "hookrun-bench-http-"));
   const port = await freePort();
   const stdout = join(dir, "stdout.log");
@@ -36,6 +45,7 @@ export async function startService(databaseUrl: string | null): Promise<Service>
         PATH: process.env.PATH ?? "",
         PORT: String(port),
         HOOKRUN_DATA_DIR: join(dir, "data"),
+        ...extras.env,
         ...(databaseUrl
           ? { DATABASE_URL: databaseUrl, HOOKRUN_ENCRYPTION_KEY: randomBytes(32).toString("base64") }
           : {}),
@@ -46,7 +56,7 @@ export async function startService(databaseUrl: string | null): Promise<Service>
   closeSync(out);
   const stop = async () => {
     await stopChild(child);
-    rmSync(dir, { recursive: true, force: true });
+    if (!extras.keepData) rmSync(dir, { recursive: true, force: true });
   };
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600 && child.exitCode === null; i++) {
@@ -57,7 +67,8 @@ export async function startService(databaseUrl: string | null): Promise<Service>
         (r) => r.ok,
         () => false,
       ));
-    if (key && up && child.pid) return { child, pid: child.pid, url, rootKey: key, stop };
+    if (key && up && child.pid)
+      return { child, pid: child.pid, url, rootKey: key, dataDir: join(dir, "data"), stop };
     await sleep(100);
   }
   await stop();

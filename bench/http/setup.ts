@@ -25,20 +25,23 @@ export const HOOKS = {
   },
 };
 
+/** A string field of the 2xx JSON answer to a POST of `body` to the service's `path` with `key`. */
+export async function postForField(service: Service, name: string, path: string, key: string, body: unknown) {
+  const res = await fetch(`${service.url}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
+  const value: unknown = (JSON.parse(text) as Record<string, unknown>)[name];
+  if (typeof value !== "string") throw new Error(`POST ${path}: no "${name}" in ${text}`);
+  return value;
+}
+
 export async function createFixture(service: Service): Promise<Fixture> {
-  /** A string field of a 2xx JSON answer. */
-  const field = async (name: string, path: string, key: string, body: unknown) => {
-    const res = await fetch(`${service.url}${path}`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`POST ${path} answered ${res.status}: ${text}`);
-    const value: unknown = (JSON.parse(text) as Record<string, unknown>)[name];
-    if (typeof value !== "string") throw new Error(`POST ${path}: no "${name}" in ${text}`);
-    return value;
-  };
+  const field = (name: string, path: string, key: string, body: unknown) =>
+    postForField(service, name, path, key, body);
   const ws = await field("id", "/v1/workspaces", service.rootKey, { name: "bench-http" });
   const admin = await field("key", `/v1/workspaces/${ws}/keys`, service.rootKey, {
     name: "admin",

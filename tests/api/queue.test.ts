@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDue, releaseLease, targetHost, wakeHosts, wakePayload } from "../../api/src/queue";
 import { CallbackUrl } from "../../api/src/schemas/hooks";
 import { type OpenedTestDatabase, testDatabases } from "../support/db";
+import { insertWorkspaceAndHook } from "../support/hook-rows";
 
 /** As a user might write them; each is stored the way the API stores a hook's URL (canonical). */
 const URLS = [
@@ -61,21 +62,10 @@ describe.each(testDatabases)("the claim's idea of a host on $name", (target) => 
   beforeAll(async () => {
     opened = await target.open();
     const { db } = opened;
-    await db.insertInto("workspaces").values({ id: "ws_1", name: "hosts" }).execute();
+    await insertWorkspaceAndHook(db, "t");
     await db
       .insertInto("events")
       .values({ id: "evt_1", workspace_id: "ws_1", type: "t", data: JSON.stringify({}) })
-      .execute();
-    await db
-      .insertInto("hooks")
-      .values({
-        id: "hk_1",
-        workspace_id: "ws_1",
-        kind: "callback",
-        name: "h",
-        events: JSON.stringify(["t"]),
-        retry: JSON.stringify({ maxAttempts: 1 }),
-      })
       .execute();
     await db
       .insertInto("deliveries")

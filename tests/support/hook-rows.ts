@@ -1,5 +1,7 @@
 // A hooks row as the database returns it, for tests of code that reads rows (parseHookRow and what
-// follows an attempt): every nullable column empty unless the test sets it.
+// follows an attempt): every nullable column empty unless the test sets it. Also the smallest stored
+// workspace and hook that queue-level tests write events and deliveries against.
+import type { Db } from "../../api/src/db/connect";
 import type { HookRow } from "../../api/src/db/schema";
 
 const EPOCH = new Date("2026-01-02T03:04:05.000Z");
@@ -37,4 +39,20 @@ export function hookRow(fields: Partial<HookRow> & Pick<HookRow, "id" | "kind">)
     limits: null,
     ...fields,
   };
+}
+
+/** Stores workspace `ws_1` and its callback hook `hk_1` (subscribed to `eventType`), for queue-level tests. */
+export async function insertWorkspaceAndHook(db: Db, eventType: string): Promise<void> {
+  await db.insertInto("workspaces").values({ id: "ws_1", name: "ws" }).execute();
+  await db
+    .insertInto("hooks")
+    .values({
+      id: "hk_1",
+      workspace_id: "ws_1",
+      kind: "callback",
+      name: "h",
+      events: JSON.stringify([eventType]),
+      retry: JSON.stringify({ maxAttempts: 1 }),
+    })
+    .execute();
 }

@@ -2,8 +2,11 @@
 // deliveries, in ONE statement, and each caller is answered once its event is committed. A statement
 // and a commit per event would cap ingest at what one commit costs; PostgreSQL serialises commits
 // that NOTIFY, so one per event would also cap it at one WAL flush per event.
-// No timer: a write starts at once when fewer than MAX_IN_FLIGHT are running; what arrives meanwhile
-// waits for the next one, so a quiet service pays no latency and a busy one writes in groups.
+// No timer: a write starts at the end of the event loop's turn (setImmediate) when fewer than
+// MAX_IN_FLIGHT are running, so every post read in that turn joins it; what arrives meanwhile waits
+// for the next one. A quiet service pays one turn of latency and a busy one writes in groups. The
+// turn matters on PGlite: its statements run synchronously, so a write started at once would hold
+// one event and every post would pay a statement of its own (issue 16: ingest then starved delivery).
 import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
@@ -40,12 +43,24 @@ const MAX_GROUP_BYTES = 8 * 1024 * 1024;
 export class EventWriter {
   private queue: Pending[] = [];
   private inFlight = 0;
+  /** A write is scheduled for the end of this turn. */
+  private gathering = false;
 
   constructor(private readonly db: Db) {}
 
   write(event: NewEvent): Promise<WriteOutcome> {
     return new Promise((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
+      this.gather();
+    });
+  }
+
+  /** Starts writing at the end of this turn of the event loop, with everything queued by then. */
+  private gather(): void {
+    if (this.gathering) return;
+    this.gathering = true;
+    setImmediate(() => {
+      this.gathering = false;
       this.next();
     });
   }
@@ -56,7 +71,7 @@ export class EventWriter {
     this.inFlight++;
     void this.writeGroup(group).finally(() => {
       this.inFlight--;
-      this.next();
+      this.gather();
     });
     // A full group may have left more behind, and a second writer may be free for them.
     this.next();
