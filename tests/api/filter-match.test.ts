@@ -1,9 +1,13 @@
 // Protects what a hook's filter means (README "Filters"): every operator, deep equality, paths into
 // objects and arrays, missing paths (nothing but `$exists: false` matches them), no coercion between
-// types, and the bounds checked at save, each problem named by its path.
+// types, and the bounds checked at save, each problem named by its path. And how ingest applies it
+// to a catalog's targets: compiled once per hook per catalog, judged once per hook per event.
 import { describe, expect, it } from "vitest";
+import { parseHookRow } from "../../api/src/db/hook";
+import { applyFilters, Catalog, targetsOf } from "../../api/src/services/catalog";
 import { compileFilter, type FilterEnvelope } from "../../api/src/services/filter-match";
 import { FILTER_BOUNDS, type FilterDoc, filterProblems } from "../../api/src/services/filter-rules";
+import { hookRow } from "../support/hook-rows";
 
 const event: FilterEnvelope = {
   type: "order.created",
@@ -240,5 +244,53 @@ describe("filter checks", () => {
   it("reports every bad part, not just the first", () => {
     const problems = filterProblems({ id: 1, "data.a": { $gt: null }, $and: [] });
     expect(problems.map((p) => p.path)).toEqual(["filter.id", "filter.data.a.$gt", "filter.$and"]);
+  });
+});
+
+describe("filters on a catalog's targets", () => {
+  const hooks = [
+    hookRow({
+      id: "hk_two_urls",
+      kind: "callback",
+      events: ["order.*"],
+      urls: ["https://a.example/", "https://b.example/"],
+      filter: { "data.amount": { $gte: 100 } },
+    }),
+    hookRow({
+      id: "hk_fn",
+      kind: "function",
+      events: ["*"],
+      live_version: 1,
+      filter: { type: "order.paid" },
+    }),
+    hookRow({ id: "hk_open", kind: "callback", events: ["order.created"], urls: ["https://c.example/"] }),
+  ].map(parseHookRow);
+  const ids = (targets: { hookId: string; target: string }[]) =>
+    targets.map((t) => `${t.hookId} ${t.target}`);
+
+  it("keeps the targets of hooks whose filter passes and names each hook held back once", () => {
+    const targets = targetsOf(hooks, "order.created");
+    const small = applyFilters(targets, { type: "order.created", data: { amount: 5 }, context: null });
+    expect(ids(small.targets)).toEqual(["hk_open https://c.example/"]);
+    expect(small.filteredHooks).toEqual(["hk_two_urls", "hk_fn"]);
+    const big = applyFilters(targets, { type: "order.created", data: { amount: 500 }, context: null });
+    expect(ids(big.targets)).toEqual([
+      "hk_two_urls https://a.example/",
+      "hk_two_urls https://b.example/",
+      "hk_open https://c.example/",
+    ]);
+    expect(big.filteredHooks).toEqual(["hk_fn"]);
+  });
+
+  it("a cached catalog compiles each hook's filter once, whatever the event types", () => {
+    const catalog = new Catalog(new Map(), hooks);
+    const created = catalog.targets("order.created");
+    const paid = catalog.targets("order.paid");
+    const matcherOf = (targets: typeof created, hookId: string) =>
+      targets.find((t) => t.hookId === hookId)?.matches;
+    expect(matcherOf(created, "hk_fn")).toBeTypeOf("function");
+    expect(matcherOf(created, "hk_fn")).toBe(matcherOf(paid, "hk_fn"));
+    expect(matcherOf(created, "hk_two_urls")).toBe(matcherOf(paid, "hk_two_urls"));
+    expect(matcherOf(created, "hk_open")).toBeNull();
   });
 });
