@@ -2,7 +2,8 @@
 // filter shows in the settings; "Test filter" sends the filter as typed (unsaved) with the sample
 // event and shows matches / does not match; a filter the service refuses is named by the path of its
 // bad part under the field, from the test and from a save; text that is not JSON is said at once;
-// saving and clearing the filter reach the service; a new hook's form has the field.
+// saving and clearing the filter reach the service; the hook's activity counts what it filtered out;
+// a new hook's form has the field.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkspaceKeys } from "../support/app";
@@ -101,6 +102,17 @@ describeBrowser("hook filters in the editor", () => {
     expect((await api("GET", `/hooks/${made.body.id}`)).body.filter).toEqual({
       "context.source": "checkout",
     });
+
+    // An event the saved filter turns away shows in the hook's activity as filtered out.
+    const ingested = await server.api.request("POST", `/v1/workspaces/${keys.ws}/events`, {
+      key: keys.ingest,
+      body: { type: "order.created", data: { amount: 1 }, context: { source: "web" } },
+    });
+    expect(ingested.body.deliveries).toEqual([]);
+    await page.getByRole("tab", { name: "Activity" }).click();
+    const tile = page.locator(".stat-tiles div", { hasText: "Filtered out" });
+    await expect.poll(() => tile.locator("dd").textContent()).toBe("1");
+    await page.getByRole("tab", { name: "Settings" }).click();
 
     // Emptied: no filter.
     await filter.fill("");
