@@ -7,6 +7,7 @@ import * as queueAutovacuum from "./20261123020000_queue_autovacuum";
 import * as keyCheck from "./20261202010000_key_check";
 import * as workers from "./20261202020000_workers";
 import * as portalSessions from "./20261203010000_portal_sessions";
+import * as hookFilters from "./20261204011700_hook_filters";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   "20261202010000_key_check": keyCheck,
   "20261202020000_workers": workers,
   "20261203010000_portal_sessions": portalSessions,
+  "20261204011700_hook_filters": hookFilters,
 };

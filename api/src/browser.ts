@@ -7,6 +7,7 @@ export {
   EVENT_PATTERN,
   EVENT_TYPE_NAME,
   HEADER_NAME,
+  isPattern,
   RESERVED_HEADERS,
   SECRET_NAME,
 } from "./schemas/hook-rules";

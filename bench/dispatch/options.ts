@@ -28,6 +28,17 @@ export const SAMPLE_MS = 5_000;
 export const PG_URL = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 /** BENCH_ONLY=postgres|pglite: that database alone. */
 export const ONLY = process.env.BENCH_ONLY;
+/**
+ * BENCH_FILTER=1: each phase's hook has a filter that every bench event passes, so the same
+ * deliveries are made and the run's cost differs from one without it by matching alone.
+ */
+export const FILTER = process.env.BENCH_FILTER === "1";
+/** The filter BENCH_FILTER puts on the hooks: a few conditions, as a real one has. */
+export const BENCH_HOOK_FILTER = {
+  type: "verification",
+  "data.seq": { $gte: 0 },
+  $or: [{ "data.bench": { $in: ["dispatch", "other"] } }, { "context.source": "web" }],
+};
 /** BENCH_PHASE=callback|function: that phase alone. */
 export const PHASE = process.env.BENCH_PHASE;
 /**

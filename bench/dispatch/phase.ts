@@ -7,7 +7,7 @@ import { costLine, cpuLine, cpuSnap } from "./cpu";
 import { pct, progress } from "./figures";
 import { functionCompletions, windowFigures } from "./latency";
 import { postFromChild, postInProcess, startPostersProcess } from "./load";
-import { type DatabaseKind, FN_RATE, FN_SOURCE, RATE } from "./options";
+import { BENCH_HOOK_FILTER, type DatabaseKind, FILTER, FN_RATE, FN_SOURCE, RATE } from "./options";
 import { type QueryCounter, queryLines, xactCount } from "./query-counter";
 import type { Arrivals } from "./receiver";
 import { capped, now, TIMEOUT } from "./wait";
@@ -82,7 +82,12 @@ export async function runPhase(env: PhaseEnv, what: PhaseKind, seconds: number):
   const { label, rate } = phases[what];
   progress(`${env.kind}: creating the ${what} workspace and hook`);
   const ws = await env.bench.workspace(phases[what].workspace);
-  const hookId = await env.bench.createHook(ws.ws, ws.admin, phases[what].hook(env.receiverUrl));
+  const hook = phases[what].hook(env.receiverUrl);
+  const hookId = await env.bench.createHook(
+    ws.ws,
+    ws.admin,
+    FILTER ? { ...hook, filter: BENCH_HOOK_FILTER } : hook,
+  );
   const capacity = Math.ceil(rate * seconds) + 16;
   if (what === "callback") env.arrivals.reset(capacity);
   env.counter?.take();

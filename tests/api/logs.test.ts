@@ -252,6 +252,7 @@ describe.each(testDatabases)("logs on $name", (target) => {
       byOutcome: { success: 1, http_error: 1, timeout: 1 },
       successRate: 1 / 3,
       durationMs: { p50: 300, p95: 930 },
+      filtered: 0,
       lastFailure: {
         at: at(50).toISOString(),
         outcome: "timeout",

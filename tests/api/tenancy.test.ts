@@ -31,6 +31,7 @@ const BODIES: Record<string, unknown> = {
   "PATCH /v1/workspaces/{ws}/hooks/{id}": { enabled: false },
   "PUT /v1/workspaces/{ws}/hooks/{id}/source": { source: "export default () => 2" },
   "POST /v1/workspaces/{ws}/hooks/{id}/replay": { since: "2026-01-01T00:00:00Z" },
+  "POST /v1/workspaces/{ws}/hooks/{id}/filter-test": { event: { type: "verification" } },
   "POST /v1/workspaces/{ws}/events": { type: "verification", data: {} },
 };
 const bodyOf = (op: Operation) => (op.hasBody ? (BODIES[`${op.method} ${op.path}`] ?? {}) : undefined);

@@ -14,6 +14,7 @@ export const commonColumns = {
   enabled: true,
   disabled_reason: null,
   retry: { maxAttempts: 8 },
+  filter: null,
   failing_since: null,
   created_at: EPOCH,
   updated_at: EPOCH,

@@ -111,6 +111,8 @@ export interface HooksTable {
   live_version: number | null;
   secrets_enc: string | null;
   limits: NullableJson<FunctionLimits>;
+  /** Checked when saved (services/filter-rules.ts); null: every event of its types. */
+  filter: NullableJson<Record<string, unknown>>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   deleted_at: NullableTimestamp;
@@ -176,6 +178,14 @@ export interface AttemptsTable {
   created_at: CreatedAt;
 }
 
+/** Events a hook's filter turned away, per hour of ingest (written by the ingest statement). */
+export interface HookFilterCountsTable {
+  workspace_id: string;
+  hook_id: string;
+  hour: Timestamp;
+  events: ColumnType<string, number, number>;
+}
+
 /** The service's own facts about this database (e.g. the encryption key's check value). */
 export interface HookrunMetaTable {
   name: string;
@@ -200,6 +210,7 @@ export interface Database {
   events: EventsTable;
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
+  hook_filter_counts: HookFilterCountsTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;

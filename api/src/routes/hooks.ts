@@ -4,8 +4,10 @@ import { unwrap } from "../http/errors";
 import { routesTagged } from "../http/route";
 import { createRouter } from "../http/router";
 import { conflictError, json, jsonBody, listOf, WorkspaceParam } from "../schemas/common";
+import { FilterTestBody, FilterTestResult } from "../schemas/filter";
 import { HookCreate, HookIdParam, HookPatch, HookView } from "../schemas/hooks";
 import type { Store } from "../services/context";
+import { testFilter } from "../services/filter-test";
 import { createHook, deleteHook, getHook, listHooks, updateHook } from "../services/hooks";
 
 const HookListQuery = z.object({
@@ -95,6 +97,22 @@ export function hookRoutes(store: Store) {
         const { ws, id } = c.req.valid("param");
         unwrap(await deleteHook(store, ws, id));
         return c.body(null, 204);
+      },
+    )
+    .openapi(
+      route({
+        method: "post",
+        path: "/v1/workspaces/{ws}/hooks/{id}/filter-test",
+        // As for /test: the editor's own check while a filter is edited.
+        roles: ["admin"],
+        portal: true,
+        summary: "Does an event match the hook's filter (or `filter`, unsaved)? Nothing is sent or recorded",
+        request: { params: HookIdParam, ...jsonBody(FilterTestBody) },
+        responses: { 200: json(FilterTestResult, "Whether the event matches") },
+      }),
+      async (c) => {
+        const { ws, id } = c.req.valid("param");
+        return c.json(unwrap(await testFilter(store, ws, id, c.req.valid("json"))), 200);
       },
     );
 }

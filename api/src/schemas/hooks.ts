@@ -8,6 +8,7 @@ import {
   DEFAULT_SIGNING,
 } from "../db/hook";
 import { Description, Name } from "./common";
+import { HookFilter } from "./filter";
 import { EVENT_PATTERN, EVENT_TYPE_NAME, HEADER_NAME, RESERVED_HEADERS, SECRET_NAME } from "./hook-rules";
 
 export { EVENT_PATTERN, RESERVED_HEADERS };
@@ -122,6 +123,7 @@ const commonCreate = {
   events: Events,
   enabled: z.boolean().default(true),
   retry: Retry.default({ maxAttempts: MAX_ATTEMPTS }),
+  filter: HookFilter.nullable().default(null),
 };
 
 export const CallbackHookCreate = z.strictObject({
@@ -156,6 +158,7 @@ export const HookPatch = z
     events: Events.optional(),
     enabled: z.boolean().optional(),
     retry: Retry.optional(),
+    filter: HookFilter.nullable().optional().openapi({ description: "null removes the filter" }),
     method: z.enum(["POST", "PUT", "GET"]).optional(),
     urls: Urls.optional(),
     headers: HeadersPatch.optional().openapi({ description: "Merged: a null value removes that header." }),
@@ -187,6 +190,7 @@ const hookCommon = {
   enabled: z.boolean(),
   disabledReason: z.string().nullable(),
   retry: z.object({ maxAttempts: z.number().int() }),
+  filter: HookFilter.nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   health: HookHealth,

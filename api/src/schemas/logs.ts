@@ -89,6 +89,14 @@ export const HookStats = z
     byOutcome: z.record(z.string(), z.number().int()),
     successRate: z.number().nullable().openapi({ description: "0..1; null when there were no attempts" }),
     durationMs: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
+    filtered: z
+      .number()
+      .int()
+      .openapi({
+        description:
+          "Events of the hook's types its filter turned away (no delivery made). Counted per hour: the " +
+          "window's first hour is counted whole",
+      }),
     lastFailure: z
       .object({ at: z.string(), outcome: z.string(), attemptId: z.string(), error: z.string().nullable() })
       .nullable(),

@@ -23,6 +23,8 @@ export interface NewEvent {
   context: string | null;
   idempotencyKey: string | null;
   deliveries: { id: string; hookId: string; target: string }[];
+  /** Hooks subscribed to the event whose filter turned it away: counted, not delivered. */
+  filteredHooks: string[];
 }
 
 /** Written, with its delivery rows; or not written because an earlier event holds its idempotency key. */
@@ -120,6 +122,7 @@ async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]>
   const deliveries = events.flatMap((e) =>
     e.deliveries.map((d) => ({ ...d, eventId: e.id, ws: e.workspaceId })),
   );
+  const filtered = events.flatMap((e) => e.filteredHooks.map((hookId) => ({ hookId, event: e })));
   const { rows } = await sql<Selectable<DeliveriesTable> & { written_event: string }>`
     with event as (
       insert into events (id, workspace_id, type, data, context, idempotency_key)
@@ -144,6 +147,20 @@ async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]>
         ${deliveries.map((d) => d.target)}::text[]) as d(id, workspace_id, event_id, hook_id, target)
       where d.event_id in (select id from event)
       returning *
+    ),
+    -- Filtered-out events counted per hook and hour, for the hook's stats: no write per event.
+    -- Hook order, so two statements counting the same hooks lock their rows in the same order.
+    filtered as (
+      insert into hook_filter_counts (workspace_id, hook_id, hour, events)
+      select f.workspace_id, f.hook_id, date_trunc('hour', now()), count(*)
+      from unnest(
+        ${filtered.map((f) => f.event.workspaceId)}::text[],
+        ${filtered.map((f) => f.event.id)}::text[],
+        ${filtered.map((f) => f.hookId)}::text[]) as f(workspace_id, event_id, hook_id)
+      where f.event_id in (select id from event)
+      group by f.workspace_id, f.hook_id
+      order by f.hook_id
+      on conflict (hook_id, hour) do update set events = hook_filter_counts.events + excluded.events
     ),
     -- Delivered to listeners when the statement commits; only when there is work.
     wake as (

@@ -26,6 +26,7 @@ import {
 } from "../security/hook-secrets";
 import type { Store } from "./context";
 import { checkEventSubscriptions } from "./event-subscriptions";
+import { checkFilter } from "./filter-rules";
 import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import { type FailureDetail, failure, isUniqueViolation, type Result, success } from "./result";
 
@@ -90,6 +91,8 @@ export async function createHook(
   workspaceId: string,
   input: HookCreateInput,
 ): Promise<Result<HookViewValue>> {
+  const filter = checkFilter(input.filter);
+  if (!filter.ok) return filter;
   const events = await checkEventSubscriptions(store.db, workspaceId, input.events);
   if (!events.ok) return events;
   const id = newId("hk");
@@ -102,6 +105,7 @@ export async function createHook(
     events: JSON.stringify(input.events),
     enabled: input.enabled,
     retry: JSON.stringify(input.retry),
+    filter: input.filter && JSON.stringify(input.filter),
   };
   if (input.kind === "callback")
     return insertHook(store, { ...common, ...callbackColumns(store, id, input) });
@@ -190,6 +194,8 @@ export async function updateHook(
   if (misplaced.length > 0) {
     return failure("invalid", `these fields do not apply to a ${row.kind} hook`, misplaced);
   }
+  const filter = checkFilter(patch.filter);
+  if (!filter.ok) return filter;
   if (patch.events) {
     const events = await checkEventSubscriptions(store.db, workspaceId, patch.events);
     if (!events.ok) return events;
@@ -231,6 +237,7 @@ function commonChanges(row: Hook, patch: HookPatchInput): HookUpdate {
     description: patch.description,
     events: patch.events && JSON.stringify(patch.events),
     retry: patch.retry && JSON.stringify(patch.retry),
+    filter: patch.filter && JSON.stringify(patch.filter),
   };
   // Enabling by hand clears the reason an automatic disable left behind.
   if (patch.enabled !== undefined && patch.enabled !== row.enabled) {
@@ -330,6 +337,7 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
     enabled: row.enabled,
     disabledReason: row.disabled_reason,
     retry: row.retry,
+    filter: row.filter,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     health,

@@ -5,7 +5,7 @@ import { type Hook, parseHookRow } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
-import { type CachedEventType, Catalog, type DeliveryTarget, targetsOf } from "./catalog";
+import { applyFilters, type CachedEventType, Catalog, type DeliveryTarget, targetsOf } from "./catalog";
 import type { Store } from "./context";
 import { presentDelivery } from "./deliveries-view";
 import type { EventWriter } from "./event-writer";
@@ -64,6 +64,12 @@ export async function ingestEvent(
     if (problems.length > 0)
       return failure("invalid", `data does not match the schema of "${input.type}"`, problems);
   }
+  // Matched as the receiver would see it: `context` is null when the event has none.
+  const chosen = applyFilters(targets, {
+    type: input.type,
+    data: input.data ?? null,
+    context: input.context ?? null,
+  });
   const key = idempotencyKey ?? input.id ?? null;
   const eventId = newId("evt");
   const outcome = await store.events.write({
@@ -73,7 +79,8 @@ export async function ingestEvent(
     data: JSON.stringify(input.data ?? null),
     context: input.context === undefined ? null : JSON.stringify(input.context),
     idempotencyKey: key,
-    deliveries: targets.map((t) => ({ id: newId("dlv"), hookId: t.hookId, target: t.target })),
+    deliveries: chosen.targets.map((t) => ({ id: newId("dlv"), hookId: t.hookId, target: t.target })),
+    filteredHooks: chosen.filteredHooks,
   });
   if (outcome.written)
     return success({ id: eventId, deliveries: outcome.deliveries.map(presentDelivery), replayed: false });

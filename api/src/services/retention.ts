@@ -1,5 +1,5 @@
-// Retention: attempts and finished events older than HOOKRUN_RETENTION_DAYS, and portal sessions
-// expired that long ago, are deleted in small batches, so pruning never holds locks long enough to
+// Retention: attempts and finished events older than HOOKRUN_RETENTION_DAYS, portal sessions
+// expired that long ago, and hooks' hourly filtered counts as old, are deleted in small batches, so pruning never holds locks long enough to
 // stall ingest. An event with a pending delivery is never pruned, whatever its age: nothing
 // accepted is lost.
 import { sql } from "kysely";
@@ -10,6 +10,8 @@ export interface PruneResult {
   events: number;
   /** Portal sessions (one per link made) expired more than the retention period ago. */
   portalSessions: number;
+  /** Hours of a hook's filtered count (hook_filter_counts rows). */
+  filterCounts: number;
   batches: number;
 }
 
@@ -25,7 +27,13 @@ export interface PruneOptions {
 export async function pruneExpired(db: Db, options: PruneOptions): Promise<PruneResult> {
   const cutoff = new Date((options.now ?? new Date()).getTime() - options.retentionDays * 86_400_000);
   const batchSize = options.batchSize ?? 1000;
-  const result: PruneResult = { attempts: 0, events: 0, portalSessions: 0, batches: 0 };
+  const result: PruneResult = {
+    attempts: 0,
+    events: 0,
+    portalSessions: 0,
+    filterCounts: 0,
+    batches: 0,
+  };
   const drain = async (remove: () => Promise<number>): Promise<number> => {
     let total = 0;
     for (;;) {
@@ -42,6 +50,7 @@ export async function pruneExpired(db: Db, options: PruneOptions): Promise<Prune
   result.portalSessions = await drain(() =>
     deleteBefore(db, "portal_sessions", "expires_at", cutoff, batchSize),
   );
+  result.filterCounts = await drain(() => deleteFilterCounts(db, cutoff, batchSize));
   return result;
 }
 
@@ -70,6 +79,15 @@ async function deleteEvents(db: Db, cutoff: Date, limit: number): Promise<number
       select e.id from events e
       where e.created_at < ${cutoff.toISOString()}::timestamptz
         and not exists (select 1 from deliveries d where d.event_id = e.id and d.status = 'pending')
+      limit ${limit} for update skip locked)`.execute(db);
+  return Number(numAffectedRows ?? 0);
+}
+
+/** Hourly filtered counts of hours before the cutoff (they have no id: a row is its hook and hour). */
+async function deleteFilterCounts(db: Db, cutoff: Date, limit: number): Promise<number> {
+  const { numAffectedRows } = await sql`
+    delete from hook_filter_counts where (hook_id, hour) in (
+      select hook_id, hour from hook_filter_counts where hour < ${cutoff.toISOString()}::timestamptz
       limit ${limit} for update skip locked)`.execute(db);
   return Number(numAffectedRows ?? 0);
 }

@@ -1,5 +1,6 @@
 // Per-hook numbers over a window, computed in SQL on the (workspace_id, hook_id, created_at) index:
-// counts by outcome, percentiles of duration and the latest failure.
+// counts by outcome, percentiles of duration and the latest failure; and the events its filter
+// turned away (hook_filter_counts, kept per hour).
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import { type HookStatsValue, windowMs } from "../schemas/logs";
@@ -44,6 +45,8 @@ export async function hookStats(
     .limit(1)
     .executeTakeFirst();
 
+  const filtered = await filteredEvents(db, workspaceId, hookId, from, now);
+
   const counts = groups.filter((g) => g.outcome !== null);
   const durations = groups.find((g) => g.outcome === null);
   const byOutcome = Object.fromEntries(counts.map((c) => [c.outcome, Number(c.n)]));
@@ -56,6 +59,7 @@ export async function hookStats(
     byOutcome,
     successRate: total === 0 ? null : (byOutcome.success ?? 0) / total,
     durationMs: { p50: roundMs(durations?.p50), p95: roundMs(durations?.p95) },
+    filtered,
     lastFailure: lastFailure
       ? {
           at: lastFailure.created_at.toISOString(),
@@ -65,6 +69,19 @@ export async function hookStats(
         }
       : null,
   });
+}
+
+/** Events the hook's filter turned away in the hours the window touches (counts are kept per hour). */
+async function filteredEvents(db: Db, workspaceId: string, hookId: string, from: Date, to: Date) {
+  const row = await db
+    .selectFrom("hook_filter_counts")
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>("events"), sql<string>`0`).as("n"))
+    .where("workspace_id", "=", workspaceId)
+    .where("hook_id", "=", hookId)
+    .where("hour", ">=", sql<Date>`date_trunc('hour', ${from.toISOString()}::timestamptz)`)
+    .where("hour", "<", to)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
 }
 
 /** Whether the workspace has this (not deleted) hook: the stats and charts of any other are a 404. */

@@ -144,6 +144,12 @@ function StatsView(props: { ws: string; stats: HookStats; stale: boolean; childr
           <dt>p95 duration</dt>
           <dd>{formatDuration(stats.durationMs.p95)}</dd>
         </div>
+        {stats.filtered > 0 && (
+          <div title="Events of the hook's types that its filter turned away: no delivery was made">
+            <dt>Filtered out</dt>
+            <dd>{stats.filtered}</dd>
+          </div>
+        )}
       </dl>
       <p class="muted small">
         From {formatTime(stats.from)} to {formatTime(stats.to)}.

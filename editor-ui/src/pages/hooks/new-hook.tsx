@@ -16,8 +16,8 @@ import {
   callbackCreateBody,
   emptyCallback,
   emptyFunction,
+  formProblem,
   functionCreateBody,
-  missingName,
 } from "./form/model";
 import "./form/hook-form.css";
 
@@ -97,8 +97,8 @@ function useCreateForm<S extends CommonState>(ws: string, empty: () => S, bodyOf
   const [state, setState] = useState<S>(empty);
   const set = (patch: Partial<S>) => setState((s) => ({ ...s, ...patch }));
   const create = useAction(async () => {
-    const missing = missingName(state);
-    if (missing) throw missing;
+    const problem = formProblem(state);
+    if (problem) throw problem;
     const hook = await ok(client.v1.workspaces[":ws"].hooks.$post({ param: { ws }, json: bodyOf(state) }));
     markCreated(hook.id);
     navigate(href(ws, "hooks", hook.id));

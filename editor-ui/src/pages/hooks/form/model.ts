@@ -21,6 +21,8 @@ export interface CommonState {
   events: string[];
   enabled: boolean;
   maxAttempts: number;
+  /** The filter as JSON text; empty: no filter. */
+  filterText: string;
 }
 
 /** One row of a write-only map (headers, secrets): an existing entry shows only its mask. */
@@ -70,7 +72,14 @@ export function rowsOf(masked: Record<string, string>): MapRow[] {
 export const DEFAULT_LIMITS = { memoryMb: 64, timeoutMs: 10_000, cpuMs: 1_000 };
 
 export function emptyCommon(): CommonState {
-  return { name: "", description: "", events: [], enabled: true, maxAttempts: MAX_ATTEMPTS };
+  return {
+    name: "",
+    description: "",
+    events: [],
+    enabled: true,
+    maxAttempts: MAX_ATTEMPTS,
+    filterText: "",
+  };
 }
 
 export function emptyCallback(): CallbackState {
@@ -104,6 +113,7 @@ function commonOf(hook: CallbackHook | FunctionHook): CommonState {
     events: [...hook.events],
     enabled: hook.enabled,
     maxAttempts: hook.retry.maxAttempts,
+    filterText: hook.filter ? JSON.stringify(hook.filter, null, 2) : "",
   };
 }
 
@@ -195,13 +205,35 @@ function signingBody(s: SigningState) {
   } as const;
 }
 
+export type FilterValue = Record<string, unknown> | null;
+
+/**
+ * The filter field's text as the service takes it: empty is no filter (null). Text that is not a
+ * JSON object is the form's own complaint; what the object says is the service's to judge.
+ */
+export function parseFilter(text: string): { ok: true; value: FilterValue } | { ok: false; message: string } {
+  if (text.trim() === "") return { ok: true, value: null };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, message: `not JSON: ${(error as Error).message}` };
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return { ok: false, message: 'must be a JSON object, e.g. {"data.amount": {"$gte": 100}}' };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
 function commonBody(s: CommonState) {
+  const filter = parseFilter(s.filterText);
   return {
     name: s.name.trim(),
     description: s.description,
     events: s.events,
     enabled: s.enabled,
     retry: { maxAttempts: s.maxAttempts },
+    // Text that does not parse never gets here: formProblem refuses it first.
+    filter: filter.ok ? filter.value : null,
   };
 }
 
@@ -238,11 +270,15 @@ function commonPatch(s: CommonState, hook: CallbackHook | FunctionHook) {
     description?: string;
     events?: string[];
     retry?: { maxAttempts: number };
+    filter?: FilterValue;
   } = {};
   if (s.name.trim() !== hook.name) patch.name = s.name.trim();
   if (s.description !== hook.description) patch.description = s.description;
   if (!sameList(s.events, hook.events)) patch.events = s.events;
   if (s.maxAttempts !== hook.retry.maxAttempts) patch.retry = { maxAttempts: s.maxAttempts };
+  // A filter that does not parse is no change yet: the field says what is wrong with it.
+  const filter = parseFilter(s.filterText);
+  if (filter.ok && JSON.stringify(filter.value) !== JSON.stringify(hook.filter)) patch.filter = filter.value;
   return patch;
 }
 
@@ -313,13 +349,20 @@ export function fieldErrors(error: ApiFailure | null, ...paths: string[]): strin
 
 /**
  * The form's own check before anything is sent (the forms turn the browser's validation off): a
- * hook without a name is refused here, and said under the field as the service's refusals are.
+ * hook without a name, or a filter that is not a JSON object, is refused here, and said under the
+ * field as the service's refusals are.
  */
-export function missingName(s: CommonState): ApiFailure | null {
-  if (s.name.trim() !== "") return null;
-  return new ApiFailure(0, "client", "The hook needs a name.", [
-    { path: "name", message: "Give the hook a name, e.g. “CRM sync”." },
-  ]);
+export function formProblem(s: CommonState): ApiFailure | null {
+  if (s.name.trim() === "")
+    return new ApiFailure(0, "client", "The hook needs a name.", [
+      { path: "name", message: "Give the hook a name, e.g. “CRM sync”." },
+    ]);
+  const filter = parseFilter(s.filterText);
+  if (!filter.ok)
+    return new ApiFailure(0, "client", "The filter is not a JSON object.", [
+      { path: "filter", message: filter.message },
+    ]);
+  return null;
 }
 
 /** "after 5 s, 5 min, …": what a choice of attempts means, from the worker's own schedule. */

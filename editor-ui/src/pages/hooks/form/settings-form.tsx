@@ -10,7 +10,7 @@ import { canEdit, useSession } from "../../../session-context";
 import { type Action, useAction } from "../../../ui/async";
 import { DeleteHook } from "./delete-hook";
 import { CommonFields } from "./fields";
-import { type CommonState, missingName } from "./model";
+import { type CommonState, formProblem } from "./model";
 import { SaveBar } from "./save-bar";
 import "./hook-form.css";
 
@@ -45,8 +45,8 @@ export function useSettingsForm<H extends CallbackHook | FunctionHook, S extends
   const patch = patchOf(state, hook);
   const sameKind = (updated: Hook): updated is H => updated.kind === hook.kind;
   const save = useAction(async () => {
-    const missing = missingName(state);
-    if (missing) throw missing;
+    const problem = formProblem(state);
+    if (problem) throw problem;
     const updated = await ok(
       client.v1.workspaces[":ws"].hooks[":id"].$patch({ param: { ws, id: hook.id }, json: patch }),
     );
@@ -115,7 +115,14 @@ export function SettingsForm<H extends CallbackHook | FunctionHook, S extends Co
           )}
           <SettingsSection title="General">
             <p class="hint">Switch the hook on or off with the switch at the top of the page.</p>
-            <CommonFields ws={ws} state={state} set={set} errors={save.error} disabled={!editable} />
+            <CommonFields
+              ws={ws}
+              hookId={hook.id}
+              state={state}
+              set={set}
+              errors={save.error}
+              disabled={!editable}
+            />
           </SettingsSection>
           {props.children}
         </fieldset>

@@ -1,13 +1,19 @@
-// What every hook has, in both hook forms: name, description, events, retry, and (creating) enabled.
+// What every hook has, in both hook forms: name, description, events, retry, filter, and (creating)
+// enabled.
 import type { ApiFailure } from "../../../../api/client";
 import { type CommonState, fieldErrors } from "../model";
 import { EventsPicker } from "./events-picker";
+import { FilterField } from "./filter-field";
 import { FormField } from "./form-field";
 import { RetryField } from "./retry-field";
 
-/** Name, description, events and retry: what every hook has. `enabled` only when creating. */
+/**
+ * Name, description, events, retry and filter: what every hook has. `enabled` only when creating;
+ * the filter's test only for a saved hook (`hookId`).
+ */
 export function CommonFields<S extends CommonState>(props: {
   ws: string;
+  hookId?: string | undefined;
   state: S;
   set(patch: Partial<CommonState>): void;
   errors: ApiFailure | null;
@@ -51,6 +57,14 @@ export function CommonFields<S extends CommonState>(props: {
         onChange={(events) => set({ events })}
         errors={fieldErrors(errors, "events")}
         disabled={props.disabled}
+      />
+      <FilterField
+        ws={props.ws}
+        hookId={props.hookId}
+        events={state.events}
+        value={state.filterText}
+        onChange={(filterText) => set({ filterText })}
+        errors={errors}
       />
       {props.showEnabled && (
         <label class="check">
