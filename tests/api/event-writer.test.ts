@@ -43,6 +43,7 @@ function newEvent(withDelivery: boolean): NewEvent {
     context: null,
     idempotencyKey: null,
     deliveries: withDelivery ? [{ id: `dlv_w${seq}`, hookId: "hk_1", target: "https://a.example.com/" }] : [],
+    filteredHooks: [],
   };
 }
 
