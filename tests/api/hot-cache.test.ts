@@ -4,83 +4,25 @@
 // database stand for two processes: what one drops reaches the other only by NOTIFY. Their TTL is
 // 10 minutes, so only an announcement can explain an entry going away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp } from "../../api/src/app";
-import { createLogger } from "../../api/src/observability/logger";
-import { createMetrics } from "../../api/src/observability/metrics";
 import { hashApiKey } from "../../api/src/security/api-keys";
 import { revokeApiKey } from "../../api/src/services/api-keys";
-import { HotCache } from "../../api/src/services/hot-cache";
-import {
-  type ApiResponse,
-  callbackHook,
-  startTestApi,
-  type TestApi,
-  testEgress,
-  testWorker,
-} from "../support/app";
+import { type ApiResponse, callbackHook, type TestApi, testWorker } from "../support/app";
+import { type CachedApp, eventually, twoCachedApps } from "../support/cached-app";
 import { testDatabases } from "../support/db";
 import { openPortal } from "../support/portal";
 import { startReceiver } from "../support/receiver";
-
-interface CachedApp {
-  cache: HotCache;
-  request(method: string, path: string, key: string, body?: unknown): Promise<ApiResponse>;
-}
-
-function cachedApp(api: TestApi, cache: HotCache): CachedApp {
-  const app = createApp({
-    db: api.db,
-    box: api.box,
-    runtime: api.runtime,
-    egress: testEgress,
-    listen: api.listen,
-    rootKeyHash: hashApiKey(api.rootKey),
-    logger: createLogger("silent"),
-    metrics: createMetrics({ db: api.db, runtime: api.runtime }),
-    cache,
-  });
-  return {
-    cache,
-    async request(method, path, key, body) {
-      const res = await app.request(path, {
-        method,
-        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (res.status >= 500) throw new Error(`${method} ${path} answered ${res.status}: ${text}`);
-      return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
-    },
-  };
-}
-
-/** Waits (bounded) for a NOTIFY to reach another process's cache. */
-async function eventually(check: () => boolean | Promise<boolean>, ms = 3_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return check();
-}
 
 describe.each(testDatabases)("key and catalog cache across API processes on $name", (target) => {
   let api: TestApi;
   let b: CachedApp;
   let c: CachedApp;
 
+  let close: () => Promise<void>;
+
   beforeAll(async () => {
-    api = await startTestApi(target);
-    b = cachedApp(api, new HotCache({ ttlMs: 600_000 }));
-    c = cachedApp(api, new HotCache({ ttlMs: 600_000 }));
-    await b.cache.start(api.listen);
-    await c.cache.start(api.listen);
+    ({ api, b, c, close } = await twoCachedApps(target));
   });
-  afterAll(async () => {
-    await b.cache.stop();
-    await c.cache.stop();
-    await api.close();
-  });
+  afterAll(() => close());
 
   const post = (app: CachedApp, ws: string, key: string, type = "verification") =>
     app.request("POST", `/v1/workspaces/${ws}/events`, key, { type, data: { n: 1 } });
@@ -236,6 +178,10 @@ describe.each(testDatabases)("key and catalog cache across API processes on $nam
       expect(
         await eventually(async () => (await post(b, ws, ingest)).status === 202 && b.cache.hasCatalog(ws)),
       ).toBe(true);
+      // b holds the hook itself too (GET hook's cache), which the disable must drop as well.
+      expect((await b.request("GET", `/v1/workspaces/${ws}/hooks/${hook.body.id}`, admin)).body.enabled).toBe(
+        true,
+      );
       await worker.start();
       expect(await eventually(() => !b.cache.hasCatalog(ws), 15_000)).toBe(true);
       expect((await post(b, ws, ingest)).body.deliveries).toEqual([]);

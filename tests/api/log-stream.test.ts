@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HookKind } from "../../api/src/db/schema";
-import { insertAttempt } from "../../api/src/dispatch/record";
+import { insertAttempt } from "../../api/src/dispatch/attempt-writer";
 import {
   callbackHook,
   functionHook,

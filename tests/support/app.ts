@@ -1,7 +1,7 @@
 // An in-process hookrun API on a test database, driven through app.request(): no sockets, real SQL.
 import { randomBytes } from "node:crypto";
 import { type EgressOptions, FunctionRuntime } from "@hookrun/runtime";
-import { createApp } from "../../api/src/app";
+import { type AppDeps, createApp } from "../../api/src/app";
 import type { Db } from "../../api/src/db/connect";
 import { DispatchWorker, type WorkerOptions } from "../../api/src/dispatch/worker";
 import { createLogger } from "../../api/src/observability/logger";
@@ -55,6 +55,17 @@ export interface TestApi {
 
 /** Tests reach receivers on loopback only; the guard must let exactly that through. */
 export const testEgress: EgressOptions = { allow: ["127.0.0.1/32"] };
+
+/** What a second app over a test API's database shares with it (its database, runtime, root key). */
+export const sharedAppDeps = (api: TestApi) =>
+  ({
+    db: api.db,
+    box: api.box,
+    runtime: api.runtime,
+    egress: testEgress,
+    listen: api.listen,
+    rootKeyHash: hashApiKey(api.rootKey),
+  }) satisfies Partial<AppDeps>;
 
 export async function startTestApi(
   target: TestDatabase,

@@ -3,10 +3,9 @@
 import { createApp } from "../../api/src/app";
 import { createLogger } from "../../api/src/observability/logger";
 import { createMetrics } from "../../api/src/observability/metrics";
-import { hashApiKey } from "../../api/src/security/api-keys";
 import { AttemptsHub } from "../../api/src/services/log-hub";
 import type { TailOptions } from "../../api/src/services/log-tail";
-import { type ApiResponse, type TestApi, testEgress } from "./app";
+import { type ApiResponse, sharedAppDeps, type TestApi } from "./app";
 
 export interface LogsApp {
   hub: AttemptsHub;
@@ -20,13 +19,8 @@ export function logsApp(api: TestApi, options: Partial<TailOptions> = {}): LogsA
   const errors: unknown[] = [];
   const hub = new AttemptsHub(api.listen, (_m, e) => errors.push(e));
   const app = createApp({
-    db: api.db,
-    box: api.box,
-    runtime: api.runtime,
-    egress: testEgress,
-    listen: api.listen,
+    ...sharedAppDeps(api),
     logTail: { hub, options },
-    rootKeyHash: hashApiKey(api.rootKey),
     logger: createLogger("error", { write: (line: string) => void errors.push(line) }),
     metrics: createMetrics({ db: api.db }),
   });

@@ -34,7 +34,8 @@ const json = (value: unknown) => (value === undefined || value === null ? null :
 
 type AttemptRow = ReturnType<typeof attemptRow>;
 
-function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) {
+/** An attempts row (JSON columns as text), as every writer of attempts builds it. */
+export function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) {
   return {
     id,
     workspace_id: subject.workspaceId,
@@ -56,28 +57,6 @@ function attemptRow(id: string, subject: AttemptSubject, record: AttemptRecord) 
     cpu_ms: record.cpuMs ?? null,
     heap_bytes: record.heapBytes ?? null,
   };
-}
-
-/**
- * One attempt outside any delivery (invoke), and the NOTIFY that tells the workspace's live tails,
- * in one statement (delivered on commit).
- */
-export async function insertAttempt(
-  db: Db | Tx,
-  subject: AttemptSubject,
-  record: AttemptRecord,
-): Promise<string> {
-  const id = newId("att");
-  const row = attemptRow(id, subject, record);
-  const columns = Object.keys(row) as (keyof AttemptRow)[];
-  await sql`
-    with attempt as (
-      insert into attempts (${sql.join(columns.map((c) => sql.ref(c)))})
-      values (${sql.join(columns.map((c) => row[c]))})
-      returning workspace_id
-    )
-    select ${announceAttemptsCall(sql.ref("workspace_id"))} from attempt`.execute(db);
-  return id;
 }
 
 /**
@@ -198,22 +177,20 @@ async function writeStreak(
   now: Date,
 ): Promise<void> {
   switch (step.kind) {
+    // Every write of a hook announces its workspace, the streak's too: caches hold whole hook rows.
     case "clear":
-      await db
-        .updateTable("hooks")
-        .set({ failing_since: null })
-        .where("id", "=", hook.id)
-        .where("failing_since", "is not", null)
-        .execute();
+    case "start": {
+      const starting = step.kind === "start";
+      await changeCatalog({ db }, hook.workspace_id, (change) =>
+        change
+          .updateTable("hooks")
+          .set({ failing_since: starting ? now : null })
+          .where("id", "=", hook.id)
+          .where("failing_since", starting ? "is" : "is not", null)
+          .execute(),
+      );
       return;
-    case "start":
-      await db
-        .updateTable("hooks")
-        .set({ failing_since: now })
-        .where("id", "=", hook.id)
-        .where("failing_since", "is", null)
-        .execute();
-      return;
+    }
     case "disable":
       await changeCatalog({ db }, hook.workspace_id, (change) =>
         change

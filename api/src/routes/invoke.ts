@@ -1,4 +1,6 @@
 // Running a hook by hand: POST .../hooks/{id}/invoke and .../hooks/{id}/test.
+
+import { AttemptWriter } from "../dispatch/attempt-writer";
 import { unwrap } from "../http/errors";
 import { routesTagged } from "../http/route";
 import { createRouter } from "../http/router";
@@ -9,7 +11,8 @@ import { invokeHook, type RunnerDeps, testHook } from "../services/invoke";
 
 const route = routesTagged("hooks");
 
-export function invokeRoutes(deps: RunnerDeps) {
+export function invokeRoutes(setup: Omit<RunnerDeps, "attempts">) {
+  const deps: RunnerDeps = { ...setup, attempts: new AttemptWriter(setup.db) };
   return createRouter()
     .openapi(
       route({

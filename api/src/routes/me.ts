@@ -32,13 +32,19 @@ export function meRoutes(store: Store) {
       if (principal.role === "root") {
         return c.json({ role: principal.role, workspaceId: null, workspaceName: null }, 200);
       }
-      const workspace = await getWorkspace(store.db, principal.workspaceId);
+      const ws = principal.workspaceId;
+      const read = async () => {
+        const workspace = await getWorkspace(store.db, ws);
+        return workspace.ok ? workspace.value.name : undefined;
+      };
+      // Renames go through changeCatalog, which drops the cached name in every process.
+      const name = await (store.cache ? store.cache.workspaceName(ws, read) : read());
       return c.json(
         {
           role: principal.role,
-          workspaceId: principal.workspaceId,
+          workspaceId: ws,
           // A key lives only as long as its workspace; a race with its deletion answers the id.
-          workspaceName: workspace.ok ? workspace.value.name : principal.workspaceId,
+          workspaceName: name ?? ws,
         },
         200,
       );

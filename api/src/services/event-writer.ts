@@ -1,17 +1,14 @@
-// Group commit for ingest: events accepted at about the same time are written together, each with its
-// deliveries, in ONE statement, and each caller is answered once its event is committed. A statement
-// and a commit per event would cap ingest at what one commit costs; PostgreSQL serialises commits
-// that NOTIFY, so one per event would also cap it at one WAL flush per event.
-// No timer: a write starts at the end of the event loop's turn (setImmediate) when fewer than
-// MAX_IN_FLIGHT are running, so every post read in that turn joins it; what arrives meanwhile waits
-// for the next one. A quiet service pays one turn of latency and a busy one writes in groups. The
-// turn matters on PGlite: its statements run synchronously, so a write started at once would hold
-// one event and every post would pay a statement of its own (issue 16: ingest then starved delivery).
+// Group commit for ingest (services/group-commit.ts): events accepted at about the same time are
+// written together, each with its deliveries, in ONE statement, and each caller is answered once its
+// event is committed. A statement and a commit per event would cap ingest at what one commit costs;
+// PostgreSQL serialises commits that NOTIFY, so one per event would also cap it at one WAL flush per
+// event. On PGlite the group is what leaves the worker room on the one connection (issue 16).
 import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveriesTable } from "../db/schema";
 import { wakePayload, wakeWorkersCall } from "../queue";
+import { GroupCommit } from "./group-commit";
 
 export interface NewEvent {
   id: string;
@@ -30,85 +27,27 @@ export interface NewEvent {
 /** Written, with its delivery rows; or not written because an earlier event holds its idempotency key. */
 export type WriteOutcome = { written: true; deliveries: Selectable<DeliveriesTable>[] } | { written: false };
 
-interface Pending {
-  event: NewEvent;
-  resolve: (outcome: WriteOutcome) => void;
-  reject: (error: unknown) => void;
-}
-
-const MAX_IN_FLIGHT = 2;
 /** Bounds of one statement: rows, and bytes of event JSON (events may be up to the ingest cap each). */
 const MAX_GROUP_EVENTS = 500;
 const MAX_GROUP_DELIVERIES = 5_000;
 const MAX_GROUP_BYTES = 8 * 1024 * 1024;
 
 export class EventWriter {
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  /** A write is scheduled for the end of this turn. */
-  private gathering = false;
+  private readonly group: GroupCommit<NewEvent, WriteOutcome>;
 
-  constructor(private readonly db: Db) {}
+  constructor(db: Db) {
+    this.group = new GroupCommit((events) => insertEvents(db, events), {
+      maxItems: MAX_GROUP_EVENTS,
+      bounds: [
+        { of: (event) => event.deliveries.length, max: MAX_GROUP_DELIVERIES },
+        { of: (event) => event.data.length + (event.context?.length ?? 0), max: MAX_GROUP_BYTES },
+      ],
+    });
+  }
 
+  /** Writes the event (with others arriving meanwhile); resolves once it is committed, or not written. */
   write(event: NewEvent): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
-      this.gather();
-    });
-  }
-
-  /** Starts writing at the end of this turn of the event loop, with everything queued by then. */
-  private gather(): void {
-    if (this.gathering) return;
-    this.gathering = true;
-    setImmediate(() => {
-      this.gathering = false;
-      this.next();
-    });
-  }
-
-  private next(): void {
-    if (this.inFlight >= MAX_IN_FLIGHT || this.queue.length === 0) return;
-    const group = this.takeGroup();
-    this.inFlight++;
-    void this.writeGroup(group).finally(() => {
-      this.inFlight--;
-      this.gather();
-    });
-    // A full group may have left more behind, and a second writer may be free for them.
-    this.next();
-  }
-
-  private takeGroup(): Pending[] {
-    let deliveries = 0;
-    let bytes = 0;
-    let n = 0;
-    for (const { event } of this.queue) {
-      deliveries += event.deliveries.length;
-      bytes += event.data.length + (event.context?.length ?? 0);
-      const full = n >= MAX_GROUP_EVENTS || deliveries > MAX_GROUP_DELIVERIES || bytes > MAX_GROUP_BYTES;
-      // The first event always goes, however large: it must be written some time.
-      if (full && n > 0) break;
-      n++;
-    }
-    return this.queue.splice(0, n);
-  }
-
-  private async writeGroup(group: Pending[]): Promise<void> {
-    try {
-      const outcomes = await insertEvents(
-        this.db,
-        group.map((p) => p.event),
-      );
-      for (const [i, p] of group.entries()) p.resolve(outcomes[i]!);
-    } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
-        return;
-      }
-      // One event the database refuses must not fail the others written with it: each goes alone.
-      await Promise.all(group.map((p) => this.writeGroup([p])));
-    }
+    return this.group.submit(event);
   }
 }
 

@@ -47,6 +47,23 @@ const notFound = (id: string) => failure("not_found", `hook ${id} not found`);
 const nameTaken = (name: string) =>
   failure("conflict", `a hook named "${name}" already exists in this workspace`);
 
+/**
+ * A hook as reads see it (GET hook, invoke, test): from this process's hot cache when it has one,
+ * which every change of a hook drops through changeCatalog. Writes use findHook, in their own turn.
+ */
+export function readHook(store: Store, workspaceId: string, id: string): Promise<Hook | undefined> {
+  return store.cache
+    ? store.cache.hook(workspaceId, id, () => findHook(store, workspaceId, id))
+    : findHook(store, workspaceId, id);
+}
+
+/** One hook's 24 h health, from the hot cache when there is one (its staleness: hot-cache.ts). */
+function readHealth(store: Store, workspaceId: string, id: string): Promise<HookHealthValue> {
+  const load = async () => (await hookHealth(store.db, workspaceId, [id])).get(id) ?? NO_ACTIVITY;
+  return store.cache ? store.cache.hookHealth(workspaceId, id, load) : load();
+}
+
+/** The hook as the database holds it now. */
 export async function findHook(store: Store, workspaceId: string, id: string): Promise<Hook | undefined> {
   const row = await store.db
     .selectFrom("hooks")
@@ -59,10 +76,9 @@ export async function findHook(store: Store, workspaceId: string, id: string): P
 }
 
 export async function getHook(store: Store, workspaceId: string, id: string): Promise<Result<HookViewValue>> {
-  const row = await findHook(store, workspaceId, id);
+  const row = await readHook(store, workspaceId, id);
   if (!row) return notFound(id);
-  const health = await hookHealth(store.db, workspaceId, [row.id]);
-  return success(presentHook(store, row, health.get(row.id)));
+  return success(presentHook(store, row, await readHealth(store, workspaceId, row.id)));
 }
 
 export async function listHooks(

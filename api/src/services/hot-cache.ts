@@ -1,6 +1,7 @@
 // An in-process cache of what every request and every ingest reads: API key (or portal session
-// credential) hash → key, and a workspace's event catalog and subscribed hooks. It removes three of
-// ingest's four queries.
+// credential) hash → key, a workspace's event catalog and subscribed hooks, its name (/v1/me), each
+// hook by id (GET hook, invoke, test), and each hook's 24 h health (GET hook). It removes three of
+// ingest's four queries and every statement of GET hook and /v1/me.
 //
 // Freshness: an entry lives at most `ttlMs`, but changes do not wait for that. Whatever changes what
 // a cache may hold (a key's revocation, hooks, event types, a workspace, a portal session's end)
@@ -10,11 +11,19 @@
 // entries synchronously, before it answers, and every other process drops them as the NOTIFY
 // arrives (on commit, about a millisecond later). The TTL only bounds staleness if a NOTIFY is lost
 // (a listener reconnecting).
+// Hook health changes with every attempt written, not through changeCatalog: a cached answer is
+// dropped when the workspace's attempts NOTIFY (ATTEMPTS_CHANNEL, sent by the statement that writes
+// attempts, in any process) arrives, and by this process's invoke right after its attempt commits.
+// So a reader sees another process's attempts about a millisecond after they commit; at worst (a
+// lost NOTIFY) the answer is `ttlMs` old, and an attempt leaving the 24 h window shows within `ttlMs`.
 // Until its LISTEN is in place, and after stop(), the cache is inactive and callers read the database.
 import type { OpenedDatabase, Unlisten } from "../db/connect";
+import type { Hook } from "../db/hook";
 import type { Role } from "../db/schema";
-import { CACHE_CHANNEL } from "../queue";
+import { ATTEMPTS_CHANNEL, CACHE_CHANNEL } from "../queue";
+import type { HookHealthValue } from "../schemas/hooks";
 import type { Catalog } from "./catalog";
+import { bounded, ScopedEntries } from "./scoped-entries";
 
 /** What authentication needs of a stored key. */
 export interface CachedKey {
@@ -29,7 +38,7 @@ export interface CachedKey {
 export interface HotCacheOptions {
   /** Upper bound on an entry's life when no NOTIFY arrives (default 5 s). */
   ttlMs?: number;
-  /** Most cached keys and workspaces each (default 10,000); beyond that the oldest go first. */
+  /** Most cached keys, workspaces, and hooks per workspace, each (default 10,000); oldest go first. */
   maxEntries?: number;
 }
 
@@ -44,19 +53,26 @@ export class HotCache {
   private readonly keys = new Map<string, Timed<CachedKey>>();
   private readonly catalogs = new Map<string, Timed<Catalog>>();
   private readonly loading = new Map<string, { epoch: number; promise: Promise<Catalog> }>();
+  private readonly hooks: ScopedEntries<Hook>;
+  private readonly health: ScopedEntries<HookHealthValue>;
+  private readonly names: ScopedEntries<string>;
   /** Bumped by every drop: a load that started before a drop must not store what it read. */
   private epoch = 0;
-  private unlisten: Unlisten | null = null;
+  private unlisten: Unlisten[] = [];
   private active = false;
 
   constructor(options: HotCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 5_000;
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.hooks = new ScopedEntries(this.ttlMs, this.maxEntries);
+    this.health = new ScopedEntries(this.ttlMs, this.maxEntries);
+    this.names = new ScopedEntries(this.ttlMs, this.maxEntries);
   }
 
   /** Starts listening for changes; the cache serves nothing before this resolves. */
   async start(listen: OpenedDatabase["listen"]): Promise<void> {
-    this.unlisten = await listen(CACHE_CHANNEL, (payload) => this.drop(payload || "*"));
+    this.unlisten.push(await listen(CACHE_CHANNEL, (payload) => this.drop(payload || "*")));
+    this.unlisten.push(await listen(ATTEMPTS_CHANNEL, (payload) => this.dropHealth(payload || "*")));
     this.active = true;
   }
 
@@ -64,18 +80,21 @@ export class HotCache {
     this.active = false;
     this.drop("*");
     const unlisten = this.unlisten;
-    this.unlisten = null;
-    await unlisten?.();
+    this.unlisten = [];
+    for (const stop of unlisten) await stop();
   }
 
   get isActive(): boolean {
     return this.active;
   }
 
-  /** Forgets a workspace's keys and catalog ("*": everything). */
+  /** Forgets a workspace's keys, catalog, hooks, health and name ("*": everything). */
   drop(workspaceId: string): void {
     this.epoch++;
     this.loading.clear();
+    this.hooks.drop(workspaceId);
+    this.health.drop(workspaceId);
+    this.names.drop(workspaceId);
     if (workspaceId === "*") {
       this.keys.clear();
       this.catalogs.clear();
@@ -110,6 +129,44 @@ export class HotCache {
     this.keys.set(hash, { value, expires: Date.now() + this.ttlMs });
   }
 
+  /** A workspace's name (GET /v1/me), from the cache or read by `load`; undefined when it is gone. */
+  async workspaceName(
+    workspaceId: string,
+    load: () => Promise<string | undefined>,
+  ): Promise<string | undefined> {
+    return this.active ? this.names.read(workspaceId, "name", load) : load();
+  }
+
+  // --- hooks and their health -------------------------------------------------------------------
+
+  /** True while a fresh copy of the hook is held (for tests and diagnostics). */
+  hasHook(workspaceId: string, id: string): boolean {
+    return this.active && this.hooks.get(workspaceId, id) !== undefined;
+  }
+
+  /** A hook by id (not deleted), from the cache or read by `load`; undefined when there is none. */
+  async hook(
+    workspaceId: string,
+    id: string,
+    load: () => Promise<Hook | undefined>,
+  ): Promise<Hook | undefined> {
+    return this.active ? this.hooks.read(workspaceId, id, load) : load();
+  }
+
+  /** A hook's 24 h health, from the cache or computed by `load`. */
+  async hookHealth(
+    workspaceId: string,
+    hookId: string,
+    load: () => Promise<HookHealthValue>,
+  ): Promise<HookHealthValue> {
+    return this.active ? this.health.read(workspaceId, hookId, load) : load();
+  }
+
+  /** Forgets a workspace's hook health ("*": all): attempts were written. */
+  dropHealth(workspaceId: string): void {
+    this.health.drop(workspaceId);
+  }
+
   // --- catalogs ---------------------------------------------------------------------------------
 
   /** True while a fresh catalog of the workspace is held (for tests and diagnostics). */
@@ -140,11 +197,4 @@ export class HotCache {
     this.loading.set(workspaceId, { epoch, promise });
     return promise;
   }
-}
-
-function bounded<T>(map: Map<string, T>, max: number): void {
-  if (map.size < max) return;
-  // Maps iterate in insertion order: the first key is the oldest entry.
-  const oldest = map.keys().next().value;
-  if (oldest !== undefined) map.delete(oldest);
 }

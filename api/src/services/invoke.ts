@@ -4,21 +4,23 @@ import { createHash } from "node:crypto";
 import { compileFunction, type EgressOptions, type FunctionRuntime } from "@hookrun/runtime";
 import type { Hook } from "../db/hook";
 import type { AttemptRecord } from "../dispatch/attempt";
+import type { AttemptWriter } from "../dispatch/attempt-writer";
 import { type EventLike, toEnvelope } from "../dispatch/envelope";
-import { insertAttempt } from "../dispatch/record";
 import { runCallback } from "../dispatch/run-callback";
 import { runFunction } from "../dispatch/run-function";
 import { newId } from "../ids";
 import { isPattern } from "../schemas/hook-rules";
 import type { RunResultValue, SampleEventInput, TestInput } from "../schemas/invoke";
 import type { Store } from "./context";
-import { findHook } from "./hooks";
+import { readHook } from "./hooks";
 import { failure, type Result, success } from "./result";
 import { versionCode } from "./version-code";
 
 export interface RunnerDeps extends Store {
   runtime: FunctionRuntime;
   egress: EgressOptions;
+  /** Invoke's attempts, group-committed with others finishing at the same time. */
+  attempts: AttemptWriter;
 }
 
 export async function invokeHook(
@@ -27,7 +29,7 @@ export async function invokeHook(
   id: string,
   input: SampleEventInput,
 ): Promise<Result<RunResultValue>> {
-  const hook = await findHook(deps, workspaceId, id);
+  const hook = await readHook(deps, workspaceId, id);
   if (!hook) return failure("not_found", `hook ${id} not found`);
   if (hook.kind !== "function")
     return failure("invalid", "only function hooks can be invoked; use /test for a callback");
@@ -43,9 +45,8 @@ export async function invokeHook(
     { versionKey: version.id, code: version.code, sourceMap: version.source_map },
     { event: toEnvelope(event), attempt: 1, deliveryId },
   );
-  const attemptId = await insertAttempt(
-    deps.db,
-    {
+  const attemptId = await deps.attempts.write({
+    subject: {
       workspaceId,
       hookId: hook.id,
       eventId: null,
@@ -55,7 +56,9 @@ export async function invokeHook(
       trigger: "invoke",
     },
     record,
-  );
+  });
+  // Committed: this process's next GET of the hook shows it (others' caches hear the NOTIFY).
+  deps.cache?.dropHealth(workspaceId);
   return success(present(record, event, attemptId));
 }
 
@@ -65,7 +68,7 @@ export async function testHook(
   id: string,
   input: TestInput,
 ): Promise<Result<RunResultValue>> {
-  const hook = await findHook(deps, workspaceId, id);
+  const hook = await readHook(deps, workspaceId, id);
   if (!hook) return failure("not_found", `hook ${id} not found`);
   const event = await sampleEvent(deps, hook, input);
   const envelope = toEnvelope(event);
