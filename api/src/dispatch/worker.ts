@@ -1,5 +1,6 @@
 // The dispatch worker: claims due deliveries in batches and carries them out with bounded
-// concurrency, overall and per destination host. It wakes on NOTIFY (sent when deliveries are
+// concurrency, overall and per destination host (each host's limit adapts to how its deliveries
+// end, up to a ceiling: see host-limit.ts). It wakes on NOTIFY (sent when deliveries are
 // written) and polls as a backstop. Stopping finishes in-flight work or hands it back.
 // This file is the loop and its I/O only: the scheduling rules are in lanes.ts, what follows an
 // attempt in next-step.ts, writing it down in record.ts, and the queue's contract in ../queue.
@@ -17,13 +18,17 @@ import {
 import { type BatchContext, loadBatch } from "./batch";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
+import { type Feedback, NEUTRAL } from "./host-limit";
 import { HostLanes, type Started } from "./lanes";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
-  /** Deliveries in flight at once (default 64). */
+  /** Deliveries in flight at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
-  /** Deliveries in flight to one host at once (default 16); functions count as one host. */
+  /**
+   * The ceiling of each host's adaptive limit (default DEFAULT_HOST_CEILING); functions count as
+   * one host.
+   */
   perHost?: number;
   /**
    * Deliveries claimed ahead of free slots, waiting here (default = concurrency): a slot that frees
@@ -68,6 +73,18 @@ interface Waiting {
  */
 export const DEFAULT_LEASE_MS = 120_000;
 
+/**
+ * Deliveries in flight at once, per worker process: room for one fast host at its ceiling and
+ * others beside it. In flight costs a socket and a few KB each, nothing while it waits.
+ */
+export const DEFAULT_CONCURRENCY = 256;
+/**
+ * The most deliveries in flight to one host: what a loopback receiver needs for ~2,000/s with this
+ * process's own queueing (Little: 2,000/s x 30 ms = 60), with room to spare; a host reaches it only
+ * by answering fast and 2xx round after round.
+ */
+export const DEFAULT_HOST_CEILING = 128;
+
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
   /** Running deliveries' promises, by id: stop() waits for them, or hands their leases back. */
@@ -89,10 +106,10 @@ export class DispatchWorker {
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
-    const concurrency = options.concurrency ?? 64;
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.options = {
       concurrency,
-      perHost: options.perHost ?? 16,
+      perHost: options.perHost ?? DEFAULT_HOST_CEILING,
       prefetch: options.prefetch ?? concurrency,
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       pollMs: options.pollMs ?? 1_000,
@@ -221,16 +238,18 @@ export class DispatchWorker {
   }
 
   private launch({ host, item: { delivery, batch } }: Started<Waiting>): void {
+    let feedback: Feedback = NEUTRAL;
     const done = deliver(this.deps, delivery, batch)
-      .then((finished) => {
-        this.observe(finished);
-        this.recorder.add(finished);
+      .then((delivered) => {
+        this.observe(delivered.finished);
+        this.recorder.add(delivered.finished);
+        feedback = delivered.feedback;
       })
       // A delivery that throws (database gone) keeps its lease and comes back when it expires.
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
         this.inFlight.delete(delivery.id);
-        this.lanes.finished(host, delivery.id);
+        this.lanes.finished(host, delivery.id, feedback);
         this.startWaiting();
         if (this.lanes.claimWanted) this.wake();
       });
