@@ -1,6 +1,8 @@
 // The dispatch bench's settings, read once from the environment: every BENCH_* knob, and the
 // worker's limits from the variables the service itself reads.
 import type { EgressOptions } from "@hookrun/runtime";
+import { DEFAULT_HOST_CEILING } from "../../api/src/dispatch/host-limit";
+import { DEFAULT_CONCURRENCY } from "../../api/src/dispatch/lanes";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -49,8 +51,8 @@ export const PROFILE_DIR = process.env.BENCH_PROF;
  * HOOKRUN_HOST_CONCURRENCY).
  */
 export const WORKER_OPTIONS = {
-  concurrency: num("HOOKRUN_DELIVERY_CONCURRENCY", 64),
-  perHost: num("HOOKRUN_HOST_CONCURRENCY", 16),
+  concurrency: num("HOOKRUN_DELIVERY_CONCURRENCY", DEFAULT_CONCURRENCY),
+  perHost: num("HOOKRUN_HOST_CONCURRENCY", DEFAULT_HOST_CEILING),
 };
 /** Receivers and the function's fetches are on loopback: the egress guard lets exactly that through. */
 export const EGRESS: EgressOptions = { allow: ["127.0.0.1/32"] };

@@ -4,6 +4,13 @@
 // or broken connection), cut by a quarter when latency clearly rises. Never under 1, never over
 // the ceiling (HOOKRUN_HOST_CONCURRENCY). Pure bookkeeping: durations are given, no clock is read.
 
+/**
+ * The default ceiling (HOOKRUN_HOST_CONCURRENCY): what a loopback receiver needs for ~2,000
+ * deliveries/s with this process's own queueing in each round trip (Little: 2,000/s x 30 ms = 60),
+ * with room to spare. A host only gets there by answering fast and 2xx round after round; a
+ * receiver that needs more from one worker process is rare (add worker processes instead).
+ */
+export const DEFAULT_HOST_CEILING = 128;
 /** Where a host's limit starts: low, so an unknown receiver is not hit with the ceiling at once. */
 export const INITIAL_HOST_LIMIT = 8;
 /** The cut on overload: the host said so itself (429, 503) or stopped answering in time. */

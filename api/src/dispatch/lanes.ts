@@ -6,6 +6,13 @@
 // delivery ended, and asks this class what to do.
 import { type Feedback, HostLimit, INITIAL_HOST_LIMIT, NEUTRAL } from "./host-limit";
 
+/**
+ * The default of deliveries in flight at once per worker process (HOOKRUN_DELIVERY_CONCURRENCY):
+ * one fast host at its ceiling (DEFAULT_HOST_CEILING) and as much again for every other host. One
+ * in flight costs a socket and a few KB while it waits; the CPU goes to the ones that finish.
+ */
+export const DEFAULT_CONCURRENCY = 256;
+
 /** The worker's limits, as its options give them. */
 export interface LaneLimits {
   /** Deliveries in flight at once. */

@@ -18,8 +18,8 @@ import {
 import { type BatchContext, loadBatch } from "./batch";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
-import { type Feedback, NEUTRAL } from "./host-limit";
-import { HostLanes, type Started } from "./lanes";
+import { DEFAULT_HOST_CEILING, type Feedback, NEUTRAL } from "./host-limit";
+import { DEFAULT_CONCURRENCY, HostLanes, type Started } from "./lanes";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
@@ -72,18 +72,6 @@ interface Waiting {
  * dies, so its length only matters if heartbeats stop while the worker goes on.
  */
 export const DEFAULT_LEASE_MS = 120_000;
-
-/**
- * Deliveries in flight at once, per worker process: room for one fast host at its ceiling and
- * others beside it. In flight costs a socket and a few KB each, nothing while it waits.
- */
-export const DEFAULT_CONCURRENCY = 256;
-/**
- * The most deliveries in flight to one host: what a loopback receiver needs for ~2,000/s with this
- * process's own queueing (Little: 2,000/s x 30 ms = 60), with room to spare; a host reaches it only
- * by answering fast and 2xx round after round.
- */
-export const DEFAULT_HOST_CEILING = 128;
 
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
@@ -139,8 +127,11 @@ export class DispatchWorker {
     if (this.beating || this.stopping) return;
     this.beating = true;
     try {
-      const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
-      await beat(this.deps.db, this.id, held, this.options.leaseMs);
+      await this.recorder.between(() => {
+        // Taken when its turn comes: a delivery recorded meanwhile is no longer held.
+        const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
+        return beat(this.deps.db, this.id, held, this.options.leaseMs);
+      });
       if (!this.deps.soleWorker && (await reapDead(this.deps.db, this.options.staleMs)) > 0) this.poke();
     } catch (error) {
       this.log("heartbeat failed; leases run on until the next one", error);
