@@ -9,7 +9,8 @@ import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
 import {
   type ClaimedDelivery,
-  claimDue,
+  type ClaimedWork,
+  claimDueWithEvents,
   DELIVERIES_CHANNEL,
   releaseLease,
   targetHost,
@@ -197,9 +198,15 @@ export class DispatchWorker {
           // Begun before the round trip, so a signal that arrives during the claim is kept for the
           // next one; a claim that filled its limit may want another at once.
           const { limit, skipped } = this.lanes.beginClaim();
-          const claimed = await claimDue(this.deps.db, this.id, limit, this.options.leaseMs, skipped);
+          const claimed = await claimDueWithEvents(
+            this.deps.db,
+            this.id,
+            limit,
+            this.options.leaseMs,
+            skipped,
+          );
           if (claimed.length > 0) this.enqueue(claimed, await loadBatch(this.deps.db, claimed));
-          const hosts = claimed.map((d) => targetHost(d.target));
+          const hosts = claimed.map((c) => targetHost(c.delivery.target));
           this.lanes.endClaim(hosts, limit);
         }
       } catch (error) {
@@ -214,8 +221,8 @@ export class DispatchWorker {
   }
 
   /** Queues the claimed deliveries by host and starts what fits. */
-  private enqueue(claimed: ClaimedDelivery[], batch: BatchContext): void {
-    for (const delivery of claimed) {
+  private enqueue(claimed: ClaimedWork[], batch: BatchContext): void {
+    for (const { delivery } of claimed) {
       const host = targetHost(delivery.target);
       this.lanes.enqueue(host, delivery.id, { delivery, batch });
     }
