@@ -19,12 +19,8 @@ export async function claimDue(
   leaseMs: number,
   busyHosts: Iterable<string> = [],
 ): Promise<ClaimedDelivery[]> {
-  if (limit <= 0) return [];
-  const skipped = [...busyHosts].flatMap(claimPrefixes);
-  // hookrun_claim_due (migration 20261123010000) walks the due index in order; see why there.
-  const { rows } = await sql<ClaimedDelivery>`
-    select * from hookrun_claim_due(${workerId}, ${limit}, ${leaseMs}, ${skipped}::text[])`.execute(db);
-  return rows;
+  const claimed = await claimDueWithEvents(db, workerId, limit, leaseMs, busyHosts);
+  return claimed.map((c) => c.delivery);
 }
 
 /** The event of a claimed delivery: what its envelope needs. */
