@@ -51,7 +51,7 @@ export interface ClaimBounds {
   skipped: string[];
 }
 
-/** A delivery the lanes let start: the worker runs it and reports `finished(host, id)`. */
+/** A delivery the lanes let start: the worker runs it and reports `finished(host, id, feedback)`. */
 export interface Started<T> {
   host: string;
   id: string;
