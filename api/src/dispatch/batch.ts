@@ -1,6 +1,7 @@
 // Everything a claimed batch needs beyond what its claim read (the deliveries and their events):
-// the hooks, in one query for the whole batch, and the live code of function hooks, from the
-// versions' cache (a version never changes), so a steady load reads code only once per version.
+// the hooks, in one query for the whole batch, the live code of function hooks from the versions'
+// cache (a version never changes, so a steady load reads code once per version), and, rarely, the
+// events the claim's statement could not see yet.
 import type { Db } from "../db/connect";
 import { type Hook, parseHookRow } from "../db/hook";
 import type { ClaimedEvent, ClaimedWork } from "../queue";
@@ -19,7 +20,11 @@ export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchCo
   for (const { event } of claimed) if (event) events.set(event.id, event);
   const hookIds = [...new Set(claimed.map((c) => c.delivery.hook_id))];
   if (hookIds.length === 0) return { events, hooks: new Map(), code: new Map() };
-  const rows = await db.selectFrom("hooks").selectAll().where("id", "in", hookIds).execute();
+  const [rows, late] = await Promise.all([
+    db.selectFrom("hooks").selectAll().where("id", "in", hookIds).execute(),
+    eventsClaimedUnseen(db, claimed),
+  ]);
+  for (const event of late) events.set(event.id, event);
   const hooks = new Map(rows.map((h) => [h.id, parseHookRow(h)]));
   const code = new Map<string, FunctionCode>();
   await Promise.all(
@@ -30,4 +35,20 @@ export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchCo
     }),
   );
   return { events, hooks, code };
+}
+
+/**
+ * The events the claim's statement did not see. The claim function runs its update under a
+ * snapshot of its own, taken after the statement's: a delivery committed in between is claimed
+ * while its event (committed with it) is not yet visible to the statement's join. Read again here
+ * (rare, and a new snapshot), so such a delivery is not canceled as if its event were gone.
+ */
+async function eventsClaimedUnseen(db: Db, claimed: ClaimedWork[]): Promise<ClaimedEvent[]> {
+  const unseen = claimed.filter((c) => c.event === null).map((c) => c.delivery.event_id);
+  if (unseen.length === 0) return [];
+  return db
+    .selectFrom("events")
+    .select(["id", "workspace_id", "type", "data", "context", "created_at"])
+    .where("id", "in", unseen)
+    .execute();
 }

@@ -33,7 +33,10 @@ export interface ClaimedEvent {
   created_at: Date;
 }
 
-/** A claimed delivery and its event (null when the event is gone: the delivery is canceled). */
+/**
+ * A claimed delivery and its event: null when the claim's statement did not see it (gone, or
+ * committed after the statement began: loadBatch reads it again).
+ */
 export interface ClaimedWork {
   delivery: ClaimedDelivery;
   event: ClaimedEvent | null;
