@@ -7,7 +7,7 @@
 // rising latency, the ceiling, the floor of 1, and the rules above following the moving limit.
 // Expected numbers are written out, not derived from the constants, so changing a rule fails here.
 import { describe, expect, it } from "vitest";
-import type { Feedback } from "../../api/src/dispatch/host-limit";
+import { type Feedback, lessOwnDelay } from "../../api/src/dispatch/host-limit";
 import { HostLanes, type LaneLimits } from "../../api/src/dispatch/lanes";
 
 /**
@@ -430,6 +430,18 @@ describe("each host's adaptive limit", () => {
     // The baseline drifted from 2 ms by a tenth of the way to 40 (about 6 ms): 200 ms is a queue.
     d.finishPressed("a", 10, success(200));
     expect(d.lanes.hostLimit("a")).toBe(7);
+  });
+
+  it("does not take this process's own event-loop delay for the host's latency", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(2));
+    // 200 ms answers, 195 ms of which the response waited for this (busy) process to read it.
+    d.finishPressed("a", 9, lessOwnDelay(success(200), 195));
+    expect(d.lanes.hostLimit("a")).toBe(10);
+    d.finishPressed("a", 10, lessOwnDelay(success(200), 0));
+    expect(d.lanes.hostLimit("a")).toBe(7);
+    expect(lessOwnDelay(success(3), 10)).toEqual(success(0));
+    expect(lessOwnDelay({ kind: "overload" }, 10)).toEqual({ kind: "overload" });
   });
 
   it("re-learns a receiver that became slower for good, and grows again", () => {

@@ -41,6 +41,17 @@ export type Feedback =
 
 export const NEUTRAL: Feedback = { kind: "neutral" };
 
+/**
+ * A success's duration less this process's own event-loop delay (`lagMs`, as the worker measures
+ * it): a response waits that long for a busy, or CPU-starved, process to read it, and that wait is
+ * not the host's. Without this, a worker short of CPU took its own lateness for a queue at the
+ * host and cut the limit, which cut throughput (limit / latency) for no gain.
+ */
+export function lessOwnDelay(feedback: Feedback, lagMs: number): Feedback {
+  if (feedback.kind !== "success") return feedback;
+  return { kind: "success", durationMs: Math.max(0, feedback.durationMs - lagMs) };
+}
+
 export class HostLimit {
   private limit: number;
   /**

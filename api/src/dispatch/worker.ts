@@ -5,6 +5,7 @@
 // This file is the loop and its I/O only: the scheduling rules are in lanes.ts, what follows an
 // attempt in next-step.ts, writing it down in record.ts, and the queue's contract in ../queue.
 import { randomBytes } from "node:crypto";
+import { type ELDHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
 import {
@@ -19,7 +20,7 @@ import {
 import { type BatchContext, loadBatch } from "./batch";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
-import { DEFAULT_HOST_CEILING, type Feedback, NEUTRAL } from "./host-limit";
+import { DEFAULT_HOST_CEILING, type Feedback, lessOwnDelay, NEUTRAL } from "./host-limit";
 import { DEFAULT_CONCURRENCY, HostLanes, type Started } from "./lanes";
 import { Recorder } from "./recorder";
 
@@ -74,6 +75,9 @@ interface Waiting {
  */
 export const DEFAULT_LEASE_MS = 120_000;
 
+/** The event-loop delay monitor's sampling interval, ms: its mean is this plus the delay. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
+
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
   /** Running deliveries' promises, by id: stop() waits for them, or hands their leases back. */
@@ -90,6 +94,13 @@ export class DispatchWorker {
   private readonly recorder: Recorder;
   private heartbeat: NodeJS.Timeout | undefined;
   private beating = false;
+  /** This process's event-loop delay, measured while the worker runs (see lessOwnDelay). */
+  private readonly loopDelay: ELDHistogram = monitorEventLoopDelay({
+    resolution: LOOP_DELAY_RESOLUTION_MS,
+  });
+  /** The mean delay since the previous reading, ms; read every second. */
+  private ownDelayMs = 0;
+  private delayReading: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -120,7 +131,15 @@ export class DispatchWorker {
     await beat(this.deps.db, this.id, [], this.options.leaseMs);
     this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, (payload) => this.onDeliveries(payload));
     this.heartbeat = setInterval(() => void this.beatOnce(), this.options.heartbeatMs).unref();
+    this.loopDelay.enable();
+    this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.loopDone = this.loop();
+  }
+
+  private readOwnDelay(): void {
+    const meanMs = this.loopDelay.count > 0 ? this.loopDelay.mean / 1e6 : LOOP_DELAY_RESOLUTION_MS;
+    this.ownDelayMs = Math.max(0, meanMs - LOOP_DELAY_RESOLUTION_MS);
+    this.loopDelay.reset();
   }
 
   /** Says it is alive, renews the leases it holds, and hands back those of dead workers. */
@@ -165,6 +184,8 @@ export class DispatchWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.delayReading);
+    this.loopDelay.disable();
     this.wake();
     await this.loopDone;
     await this.unlisten?.();
@@ -241,7 +262,7 @@ export class DispatchWorker {
       .then((delivered) => {
         this.observe(delivered.finished);
         this.recorder.add(delivered.finished);
-        feedback = delivered.feedback;
+        feedback = lessOwnDelay(delivered.feedback, this.ownDelayMs);
       })
       // A delivery that throws (database gone) keeps its lease and comes back when it expires.
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
