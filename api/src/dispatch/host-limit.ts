@@ -19,8 +19,8 @@ export const OVERLOAD_BACKOFF = 0.5;
 export const LATENCY_BACKOFF = 0.75;
 /**
  * Latency "clearly rises" when a round's mean exceeds LATENCY_RISE times the baseline plus
- * LATENCY_SLACK_MS: the slack keeps a fast receiver's jitter (and this process's own event-loop
- * delays, which every measured duration includes) from passing for a queue at the host.
+ * LATENCY_SLACK_MS: the slack keeps a fast receiver's jitter (and what lessOwnDelay leaves of
+ * this process's own delays) from passing for a queue at the host.
  */
 export const LATENCY_RISE = 2;
 export const LATENCY_SLACK_MS = 50;
