@@ -17,7 +17,7 @@ describe("loadConfig", () => {
       maxEventBytes: 262144,
       retentionDays: 30,
       deliveryConcurrency: 256,
-      hostConcurrency: 128,
+      hostConcurrency: 64,
       workspaceFunctionMemoryMb: 1024,
       logLevel: "info",
     });

@@ -503,6 +503,19 @@ describe("each host's adaptive limit", () => {
     expect(d.lanes.beginClaim()).toEqual({ limit: 19, skipped: ["a"] });
   });
 
+  it("sizes a claim for a new host by the largest limit here, so one fast host claims in large pieces", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8 + 9 + 10 + 11, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(12);
+    d.lanes.handBack();
+    for (const id of d.running("a")) d.finish("a", id, { kind: "neutral" });
+    d.queue("a", 2);
+    // a's share, 3 x 12 less its 2, binds; a new host's is taken as 3 x 12 too, not 3 x 8.
+    expect(d.lanes.beginClaim()).toEqual({ limit: 34, skipped: [] });
+    d.queue("a", 10);
+    expect(d.lanes.beginClaim()).toEqual({ limit: 36, skipped: ["a"] });
+  });
+
   it("wants a claim when a full host's raised limit takes it below a full round", () => {
     const d = adaptive();
     d.queue("a", 8);
