@@ -12,10 +12,13 @@ export const num = (name: string, fallback: number) => {
   return process.env[name] && Number.isFinite(v) && v > 0 ? v : fallback;
 };
 
-/** BENCH_RATE: callback events posted per second (default 2500: the 2,000/s target with a margin). */
-export const RATE = num("BENCH_RATE", 2500);
-/** BENCH_FN_RATE: function events posted per second (default 2500). */
-export const FN_RATE = num("BENCH_FN_RATE", 2500);
+/**
+ * BENCH_RATE: callback events posted per second (default 2100: the 2,000/s target and a little
+ * over; posting faster than the machine delivers only grows the backlog and measures that).
+ */
+export const RATE = num("BENCH_RATE", 2100);
+/** BENCH_FN_RATE: function events posted per second (default 2100, likewise). */
+export const FN_RATE = num("BENCH_FN_RATE", 2100);
 /** BENCH_POSTERS: concurrent posters, in-process or in the posters process (default 32). */
 export const POSTERS = num("BENCH_POSTERS", 32);
 /** BENCH_RAW_SECONDS: length of the raw fetch loop (default 10). */
