@@ -1,6 +1,8 @@
 // The only reader of process.env. Parsed once at start; every bad variable is named in one clear error.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { DEFAULT_HOST_CEILING } from "./dispatch/host-limit";
+import { DEFAULT_CONCURRENCY } from "./dispatch/lanes";
 
 const integer = (min: number, max: number) =>
   z
@@ -50,8 +52,9 @@ const envSchema = z.object({
   HOOKRUN_PORTAL_ORIGINS: commaList.pipe(z.array(origin)),
   HOOKRUN_MAX_EVENT_BYTES: integer(1024, 64 * 1024 * 1024).default(262144),
   HOOKRUN_RETENTION_DAYS: integer(1, 3650).default(30),
-  HOOKRUN_DELIVERY_CONCURRENCY: integer(1, 4096).default(64),
-  HOOKRUN_HOST_CONCURRENCY: integer(1, 4096).default(16),
+  HOOKRUN_DELIVERY_CONCURRENCY: integer(1, 4096).default(DEFAULT_CONCURRENCY),
+  // The ceiling of each host's adaptive limit (dispatch/host-limit.ts), no longer a fixed limit.
+  HOOKRUN_HOST_CONCURRENCY: integer(1, 4096).default(DEFAULT_HOST_CEILING),
   HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: integer(128, 1024 * 1024).default(1024),
   HOOKRUN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -70,8 +73,9 @@ export interface Config {
   portalOrigins: string[];
   maxEventBytes: number;
   retentionDays: number;
-  /** Each worker's deliveries in flight at once, and to one destination host at once. */
+  /** Each worker's deliveries in flight at once. */
   deliveryConcurrency: number;
+  /** The ceiling of each destination host's adaptive limit, per worker. */
   hostConcurrency: number;
   /** Memory limits one workspace's running functions may reserve together, per process. */
   workspaceFunctionMemoryMb: number;

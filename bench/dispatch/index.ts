@@ -1,20 +1,23 @@
-// Benchmark of the dispatch path (run: npx tsx bench/dispatch/index.ts). Prints figures, asserts nothing.
-// On PostgreSQL (a fresh database beside BENCH_DATABASE_URL, dropped after) and on PGlite (in
-// memory): events posted at a target rate, carried out by the dispatch worker to a loopback receiver
-// (callbacks) or the function runtime (functions); plus a raw keep-alive fetch loop to the same
-// receiver for comparison. Its settings (BENCH_*) are listed in options.ts; by default the events
-// are posted in-process to an app in the bench's process and carried out by an in-process
-// DispatchWorker, and `npm run bench` runs it as deployed (BENCH_API=1 BENCH_WORKER=process).
-// Targets (PostgreSQL): >= 2,000 callback deliveries/s sustained for 60 s, p99 <= 250 ms, no growing
-// backlog; >= 1,000 function invocations/s through the queue.
+// Benchmark of the dispatch path (run: npx tsx bench/dispatch/index.ts). Prints figures and issue
+// 16's target lines, asserts nothing. On PostgreSQL (a fresh database beside BENCH_DATABASE_URL,
+// dropped after) and on PGlite (in memory): events posted at a target rate, carried out by the
+// dispatch worker to a loopback receiver (callbacks) or the function runtime (functions); plus a
+// raw keep-alive fetch loop to the same receiver for comparison, and (BENCH_SCALE_OUT=1) the
+// scale-out comparison of one and two worker processes. Its settings (BENCH_*) are listed in
+// options.ts; by default the events are posted in-process to an app in the bench's process and
+// carried out by an in-process DispatchWorker; `npm run bench` runs it as `npm start` deploys it
+// (BENCH_API=1 BENCH_WORKER=serve) at the targets' settings.
+// Targets (PostgreSQL, targets.ts): >= 2,000 callback deliveries/s and >= 2,000 function
+// invocations/s sustained for 60 s, p99 <= 250 ms, backlog flat; two worker processes >= 1.6x one.
 import { openDatabase } from "../../api/src/db/connect";
-import { createPostgresDatabase } from "../../tests/support/db";
 import { progress } from "./figures";
-import { ONLY, PG_URL, RAW_SECONDS } from "./options";
+import { ONLY, RAW_SECONDS, SCALE_OUT, settingsFor } from "./options";
+import { withPostgres } from "./postgres";
 import { rawLoop } from "./raw-loop";
 import { startBenchReceiver } from "./receiver";
 import { printHeader, printRaw } from "./report";
 import { benchDatabase } from "./run-database";
+import { scaleOut } from "./scale-out";
 import { startWatchdogs } from "./watchdog";
 
 async function main(): Promise<void> {
@@ -27,35 +30,15 @@ async function main(): Promise<void> {
     printRaw(raw);
 
     if (ONLY !== "pglite") {
-      let created: { url: string; drop(): Promise<void> } | null = null;
-      try {
-        created = await createPostgresDatabase({
-          adminUrl: PG_URL,
-          prefix: "hookrun_bench",
-          connectTimeoutMs: 3_000,
-        });
-      } catch (error) {
-        console.log(`postgres: skipped (${(error as Error).message || String(error)})`);
-      }
-      if (created) {
-        try {
-          const opened = await openDatabase({ url: created.url });
-          try {
-            await benchDatabase("postgres", opened, created.url, receiver, arrivals, raw);
-          } finally {
-            await opened.close();
-          }
-        } catch (error) {
-          console.log(`postgres: failed (${(error as Error).stack ?? String(error)})`);
-        } finally {
-          await created.drop().catch((e) => console.log(`postgres: drop failed (${String(e)})`));
-        }
-      }
+      await withPostgres("postgres", (opened, url) =>
+        benchDatabase("postgres", opened, url, receiver, arrivals, raw, settingsFor("postgres")),
+      );
+      if (SCALE_OUT) await scaleOut();
     }
     if (ONLY !== "postgres") {
       const opened = await openDatabase({});
       try {
-        await benchDatabase("pglite", opened, null, receiver, arrivals, raw);
+        await benchDatabase("pglite", opened, null, receiver, arrivals, raw, settingsFor("pglite"));
       } catch (error) {
         console.log(`pglite: failed (${(error as Error).stack ?? String(error)})`);
       } finally {

@@ -7,7 +7,7 @@ import { costLine, cpuLine, cpuSnap } from "./cpu";
 import { pct, progress } from "./figures";
 import { functionCompletions, windowFigures } from "./latency";
 import { postFromChild, postInProcess, startPostersProcess } from "./load";
-import { BENCH_HOOK_FILTER, type DatabaseKind, FILTER, FN_RATE, FN_SOURCE, RATE } from "./options";
+import { BENCH_HOOK_FILTER, type DatabaseKind, FILTER, FN_SOURCE } from "./options";
 import { type QueryCounter, queryLines, xactCount } from "./query-counter";
 import type { Arrivals } from "./receiver";
 import { capped, now, TIMEOUT } from "./wait";
@@ -27,12 +27,11 @@ export interface PhaseEnv {
 
 export type PhaseKind = "callback" | "function";
 
-/** Each phase's workspace, hook and target rate. */
+/** Each phase's workspace and hook. */
 const phases = {
   callback: {
     label: "callback deliveries",
     workspace: "bench-callbacks",
-    rate: RATE,
     hook: (receiverUrl: string) => ({
       kind: "callback",
       name: "bench-callback",
@@ -45,7 +44,6 @@ const phases = {
   function: {
     label: "function invocations",
     workspace: "bench-functions",
-    rate: FN_RATE,
     hook: () => ({ kind: "function", name: "bench-function", events: ["verification"], source: FN_SOURCE }),
   },
 };
@@ -77,9 +75,14 @@ export interface PhaseResult {
   queries: string[];
 }
 
-/** Creates the phase's workspace and hook, then posts `seconds` of load to it. */
-export async function runPhase(env: PhaseEnv, what: PhaseKind, seconds: number): Promise<PhaseResult> {
-  const { label, rate } = phases[what];
+/** Creates the phase's workspace and hook, then posts `seconds` of load to it at `rate` events/s. */
+export async function runPhase(
+  env: PhaseEnv,
+  what: PhaseKind,
+  seconds: number,
+  rate: number,
+): Promise<PhaseResult> {
+  const { label } = phases[what];
   progress(`${env.kind}: creating the ${what} workspace and hook`);
   const ws = await env.bench.workspace(phases[what].workspace);
   const hook = phases[what].hook(env.receiverUrl);

@@ -1,4 +1,5 @@
-// The loopback receiver: tests/support's, answering 204 at once with keep-alive, keeping no request.
+// The loopback receiver: tests/support's, answering 204 with keep-alive (at once, or after a set delay
+// for the scale-out run), keeping no request.
 // It stamps each callback's arrival time by the bench sequence number the event carries in its
 // data; raw-loop requests go to /raw and are only answered.
 import { type Receiver, startReceiver } from "../../tests/support/receiver";
@@ -25,13 +26,14 @@ export class Arrivals {
   }
 }
 
-export async function startBenchReceiver(): Promise<{ receiver: Receiver; arrivals: Arrivals }> {
+/** `delayMs`: how long each answer takes (the scale-out run's slow receiver; default at once). */
+export async function startBenchReceiver(delayMs = 0): Promise<{ receiver: Receiver; arrivals: Arrivals }> {
   const arrivals = new Arrivals();
   // Long-lived keep-alive: connections survive the pauses between phases and samples.
   const receiver = await startReceiver({ keep: false, keepAliveMs: 30_000 });
   receiver.reply((req) => {
     if (req.path !== "/raw") arrivals.stamp(req.body, now());
-    return { status: 204 };
+    return { status: 204, delayMs };
   });
   return { receiver, arrivals };
 }

@@ -4,14 +4,15 @@ import { cpus } from "node:os";
 import type { CpuSnap } from "./cpu";
 import { cpuLine } from "./cpu";
 import { f0, f1, pct } from "./figures";
-import { DRAIN_CAP_S, FN_RATE, POSTERS, RATE, RAW_SECONDS, WORKER_OPTIONS } from "./options";
+import { DRAIN_CAP_S, FN_RATE, POSTERS, RATE, RAW_SECONDS, type RunSettings } from "./options";
 import type { PhaseResult } from "./phase";
 import type { RawResult } from "./raw-loop";
+import { phaseTarget } from "./targets";
 
 export function printHeader(): void {
   console.log(
     `hookrun dispatch benchmark (this machine: ${cpus().length} cores, node ${process.version}; ` +
-      `callbacks ${RATE}/s, functions ${FN_RATE}/s; figures only, nothing asserted)`,
+      `callbacks ${RATE}/s, functions ${FN_RATE}/s; figures and target lines, nothing asserted)`,
   );
 }
 
@@ -25,13 +26,15 @@ export function printRaw(raw: RawResult): void {
 /** How a database's run was set up: the worker, where it ran, and how events were ingested. */
 export function printSetup(
   kind: string,
+  settings: RunSettings,
   workerWhere: string,
   apiProcesses: number,
-  workerInApi: boolean,
   cached: boolean,
 ): void {
+  const { concurrency, perHost } = settings.workerLimits;
+  const workerInApi = settings.mode === "serve";
   console.log(
-    `${kind}: DispatchWorker concurrency ${WORKER_OPTIONS.concurrency}, perHost ${WORKER_OPTIONS.perHost} (poll 1 s), FunctionRuntime defaults (2 executors), ${workerWhere}; ` +
+    `${kind}: DispatchWorker concurrency ${concurrency}, host ceiling ${perHost} (adaptive per host; poll 1 s), FunctionRuntime defaults (2 executors), ${workerWhere}; ` +
       (apiProcesses > 0
         ? `ingest through ${apiProcesses} \`serve${workerInApi ? "" : " --no-worker"}\` process(es), ${POSTERS} posters in their own process (HTTP keep-alive)`
         : `ingest in-process to the bench's app${cached ? " (with the key and catalog cache)" : " (no cache in this tree)"}`),
@@ -50,13 +53,10 @@ export function latencyOverTime(r: Pick<PhaseResult, "latencies" | "latencyAt" |
   return `${parts.join(", ")} (p50/p99 ms by when the event was posted)`;
 }
 
-export function printPhase(r: PhaseResult, raw: RawResult | null): void {
+/** `judged`: the run is the targets' (PostgreSQL, `npm start`'s topology): print the phase's target line. */
+export function printPhase(r: PhaseResult, raw: RawResult | null, judged: boolean): void {
   const { what } = r;
   const lat = r.latencies;
-  const target =
-    what === "callback"
-      ? "[target on postgres: >= 2000/s sustained 60 s, p99 <= 250 ms, no growing backlog]"
-      : "[target on postgres: >= 1000/s]";
   console.log(`  ${r.label}: target ${r.rate}/s for ${r.seconds} s, ${POSTERS} concurrent posters`);
   console.log(
     `    ingested            ${r.ingested} events, ${f0(r.ingestPerSec)} events/s achieved` +
@@ -64,7 +64,7 @@ export function printPhase(r: PhaseResult, raw: RawResult | null): void {
       (r.ingestErrors ? `, ${r.ingestErrors} errors (first: ${r.firstError})` : ""),
   );
   console.log(
-    `    ${what === "callback" ? "deliveries completed" : "invocations completed"} ${f0(r.completedPerSec)}/s over the sustained window (${r.windowS.toFixed(1)} s after warm-up)   ${target}`,
+    `    ${what === "callback" ? "deliveries completed" : "invocations completed"} ${f0(r.completedPerSec)}/s over the sustained window (${r.windowS.toFixed(1)} s after warm-up)`,
   );
   console.log(
     `    latency             p50 ${f1(pct(lat, 50))} ms, p99 ${f1(pct(lat, 99))} ms, max ${f1(pct(lat, 100))} ms` +
@@ -102,4 +102,5 @@ export function printPhase(r: PhaseResult, raw: RawResult | null): void {
       `    ratio hookrun / raw ${(r.completedPerSec / raw.perSec).toFixed(3)} (callback deliveries/s over raw fetch requests/s)`,
     );
   for (const q of r.queries) console.log(`    ${q}`);
+  if (judged) console.log(`    ${phaseTarget(r)}`);
 }

@@ -6,14 +6,7 @@ import { migrateToLatest } from "../../api/src/db/migrate";
 import type { Receiver } from "../../tests/support/receiver";
 import { startBenchApp } from "./app";
 import { progress } from "./figures";
-import {
-  apiProcessesFor,
-  COUNT_QUERIES,
-  type DatabaseKind,
-  PHASE,
-  secondsFor,
-  workerModeFor,
-} from "./options";
+import { apiProcessesFor, COUNT_QUERIES, type DatabaseKind, type RunSettings } from "./options";
 import { type PhaseEnv, type PhaseResult, runPhase } from "./phase";
 import { QueryCounter } from "./query-counter";
 import type { RawResult } from "./raw-loop";
@@ -22,7 +15,10 @@ import { printPhase, printSetup } from "./report";
 import { spawnApiProcess, stopChild } from "./services";
 import { startWorker } from "./worker";
 
-/** `url` is the database's connection string, for the service processes (PostgreSQL only). */
+/**
+ * `url` is the database's connection string, for the service processes (PostgreSQL only). Prints
+ * the phases' figures and returns them.
+ */
 export async function benchDatabase(
   kind: DatabaseKind,
   opened: OpenedDatabase,
@@ -30,9 +26,9 @@ export async function benchDatabase(
   receiver: Receiver,
   arrivals: Arrivals,
   raw: RawResult | null,
-): Promise<void> {
-  const seconds = secondsFor(kind);
-  const mode = workerModeFor(kind);
+  settings: RunSettings,
+): Promise<PhaseResult[]> {
+  const { seconds, mode } = settings;
   const counter = COUNT_QUERIES ? new QueryCounter() : null;
   const db = counter ? opened.db.withPlugin(counter) : opened.db;
   progress(`${kind}: migrating`);
@@ -52,7 +48,7 @@ export async function benchDatabase(
         apiUrls.push(started.url);
       }
     }
-    const worker = await startWorker(mode, bench, db, opened, url);
+    const worker = await startWorker(settings, bench, db, opened, url);
     stopWorker = worker.stop;
     const env: PhaseEnv = {
       kind,
@@ -66,22 +62,21 @@ export async function benchDatabase(
 
     const results: PhaseResult[] = [];
     let connectionsBefore = 0;
-    for (const what of ["callback", "function"] as const) {
-      // BENCH_PHASE names the one phase to run.
-      if (PHASE === (what === "callback" ? "function" : "callback")) continue;
+    for (const what of settings.phases) {
       if (what === "callback") connectionsBefore = receiver.connections;
-      results.push(await runPhase(env, what, seconds));
+      results.push(await runPhase(env, what, seconds, settings.rates[what]));
     }
 
-    printSetup(kind, worker.where, apiUrls.length, mode === "serve", bench.cached);
+    printSetup(kind, settings, worker.where, apiUrls.length, bench.cached);
     for (const result of results) {
-      printPhase(result, raw);
+      printPhase(result, raw, kind === "postgres" && settings.mode === "serve");
       if (result.what === "callback")
         console.log(
           `    receiver            ${receiver.connections - connectionsBefore} TCP connections accepted during the phase`,
         );
       else console.log(`    runtime stats       ${JSON.stringify(bench.runtime.stats())}`);
     }
+    return results;
   } finally {
     await Promise.all(apiProcesses.map(stopChild));
     await stopWorker();

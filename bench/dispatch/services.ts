@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import buildDist from "../../tests/support/build";
 import { trackRole } from "./cpu";
-import { EGRESS, PROFILE_DIR, WORKER_OPTIONS } from "./options";
+import { EGRESS, PROFILE_DIR, WORKER_OPTIONS, type WorkerLimits } from "./options";
 import { capped, sleep, TIMEOUT } from "./wait";
 
 const cli = join(import.meta.dirname, "../../dist/cli.js");
@@ -21,21 +21,21 @@ function buildOnce(): void {
 /** BENCH_PROF=dir: a V8 CPU profile of each API and worker process, written there when it stops. */
 const profileFlags = () => (PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${PROFILE_DIR}`] : []);
 
-const serviceEnv = (url: string, encryptionKey: Buffer) => ({
+const serviceEnv = (url: string, encryptionKey: Buffer, limits: WorkerLimits = WORKER_OPTIONS) => ({
   PATH: process.env.PATH ?? "",
   DATABASE_URL: url,
   HOOKRUN_ENCRYPTION_KEY: encryptionKey.toString("base64"),
   HOOKRUN_EGRESS_ALLOW: EGRESS.allow.join(","),
   HOOKRUN_LOG_LEVEL: "error",
-  HOOKRUN_DELIVERY_CONCURRENCY: String(WORKER_OPTIONS.concurrency),
-  HOOKRUN_HOST_CONCURRENCY: String(WORKER_OPTIONS.perHost),
+  HOOKRUN_DELIVERY_CONCURRENCY: String(limits.concurrency),
+  HOOKRUN_HOST_CONCURRENCY: String(limits.perHost),
 });
 
 /** `hookrun worker` as a child process on the bench's database, with the bench's encryption key. */
-export function spawnWorkerProcess(url: string, encryptionKey: Buffer): ChildProcess {
+export function spawnWorkerProcess(url: string, encryptionKey: Buffer, limits: WorkerLimits): ChildProcess {
   buildOnce();
   const child = spawn(process.execPath, [...profileFlags(), cli, "worker"], {
-    env: serviceEnv(url, encryptionKey),
+    env: serviceEnv(url, encryptionKey, limits),
     stdio: ["ignore", "ignore", "inherit"],
   });
   trackRole(child, "worker");

@@ -1,12 +1,14 @@
 // The bench's two watchdogs: a hard bound on the whole run (a wedged phase prints that and exits 0),
 // and a thread that kills a main thread whose event loop stops turning (livelock).
 import { Worker } from "node:worker_threads";
-import { DRAIN_CAP_S, RAW_SECONDS, STALL_S, secondsFor } from "./options";
+import { DRAIN_CAP_S, RAW_SECONDS, SCALE_OUT, SCALE_SECONDS, STALL_S, secondsFor } from "./options";
 
 export function startWatchdogs(): void {
   const budgetS =
     RAW_SECONDS +
     (["postgres", "pglite"] as const).reduce((n, k) => n + 2 * (secondsFor(k) + DRAIN_CAP_S + 90), 0) +
+    // The scale-out comparison: two callback phases.
+    (SCALE_OUT ? 2 * (SCALE_SECONDS + DRAIN_CAP_S + 90) : 0) +
     60;
   setTimeout(() => {
     console.log(

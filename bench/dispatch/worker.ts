@@ -4,7 +4,7 @@ import type { Db, OpenedDatabase } from "../../api/src/db/connect";
 import { DispatchWorker } from "../../api/src/dispatch/worker";
 import type { BenchApp } from "./app";
 import { progress } from "./figures";
-import { EGRESS, WORKER_OPTIONS, type WorkerMode } from "./options";
+import { EGRESS, type RunSettings } from "./options";
 import { spawnWorkerProcess, stopChild } from "./services";
 import { capped, TIMEOUT } from "./wait";
 
@@ -15,7 +15,7 @@ export interface RunningWorker {
 }
 
 export async function startWorker(
-  mode: WorkerMode,
+  { mode, workers, workerLimits }: RunSettings,
   bench: BenchApp,
   db: Db,
   opened: OpenedDatabase,
@@ -24,8 +24,15 @@ export async function startWorker(
   if (mode === "serve") return { where: "one in each API process (`hookrun serve`)", stop: async () => {} };
   if (mode === "process") {
     if (!url) throw new Error("a worker process needs a PostgreSQL database");
-    const child = spawnWorkerProcess(url, bench.encryptionKey);
-    return { where: "in its own `hookrun worker` process", stop: () => stopChild(child) };
+    const children = Array.from({ length: workers }, () =>
+      spawnWorkerProcess(url, bench.encryptionKey, workerLimits),
+    );
+    return {
+      where: `in ${workers} \`hookrun worker\` process${workers > 1 ? "es" : ""} of their own`,
+      stop: async () => {
+        await Promise.all(children.map(stopChild));
+      },
+    };
   }
   const worker = new DispatchWorker(
     {
@@ -36,7 +43,7 @@ export async function startWorker(
       listen: opened.listen,
       log: (m, e) => progress(`worker: ${m} ${e === undefined ? "" : String(e)}`),
     },
-    WORKER_OPTIONS,
+    workerLimits,
   );
   await worker.start();
   return {

@@ -16,8 +16,8 @@ describe("loadConfig", () => {
       portalOrigins: [],
       maxEventBytes: 262144,
       retentionDays: 30,
-      deliveryConcurrency: 64,
-      hostConcurrency: 16,
+      deliveryConcurrency: 256,
+      hostConcurrency: 64,
       workspaceFunctionMemoryMb: 1024,
       logLevel: "info",
     });

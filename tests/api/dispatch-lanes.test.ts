@@ -2,14 +2,28 @@
 // without a database or a clock: the per-host and overall limits, hosts taking turns, the claim's
 // size (HOST_SHARE rounds less the heaviest backlog, never past the room), the quarter-of-the-room
 // rule for when a claim is worth it, the rules that ask for another claim (a full claim, a host
-// dropping below a full round, a wake-up naming a host with room), and handing back on stop.
+// dropping below a full round, a wake-up naming a host with room), and handing back on stop; and
+// each host's adaptive limit (host-limit.ts): growth while pressed and fast, cuts on overload and
+// rising latency, the ceiling, the floor of 1, and the rules above following the moving limit.
 // Expected numbers are written out, not derived from the constants, so changing a rule fails here.
 import { describe, expect, it } from "vitest";
+import { type Feedback, lessOwnDelay } from "../../api/src/dispatch/host-limit";
 import { HostLanes, type LaneLimits } from "../../api/src/dispatch/lanes";
 
-/** Lanes whose items are their ids, with the worker's defaults unless a test says otherwise. */
+/**
+ * Lanes whose items are their ids, with the worker's defaults unless a test says otherwise. A
+ * host's limit starts at perHost unless `initialPerHost` says otherwise: the fixed-limit rules are
+ * tested with a limit that has not moved.
+ */
 function lanesWith(limits: Partial<LaneLimits> = {}): HostLanes<string> {
-  return new HostLanes<string>({ concurrency: 64, perHost: 16, prefetch: 64, ...limits });
+  const perHost = limits.perHost ?? 16;
+  return new HostLanes<string>({
+    concurrency: 64,
+    perHost,
+    prefetch: 64,
+    initialPerHost: perHost,
+    ...limits,
+  });
 }
 
 /** Queues `count` deliveries to `host`, with ids host-0, host-1, … continuing its numbering. */
@@ -277,5 +291,241 @@ describe("waiting deliveries", () => {
     lanes.finished("a", "a-0");
     expect(start(lanes)).toEqual([]);
     expect(lanes.runningCount).toBe(1);
+  });
+});
+
+describe("each host's adaptive limit", () => {
+  const success = (durationMs: number): Feedback => ({ kind: "success", durationMs });
+  const overload: Feedback = { kind: "overload" };
+
+  /** Lanes with adaptive limits (start at 8, ceiling 128, room enough to stay out of the way) and a driver. */
+  function adaptive(limits: Partial<LaneLimits> = {}) {
+    const lanes = new HostLanes<string>({
+      concurrency: 4096,
+      perHost: 128,
+      prefetch: 4096,
+      initialPerHost: 8,
+      ...limits,
+    });
+    /** What runs, by host, in the order it started. */
+    const inFlight = new Map<string, string[]>();
+    const running = (host: string) => inFlight.get(host) ?? [];
+    let seq = 0;
+    const startAll = () => {
+      for (const s of lanes.startable()) inFlight.set(s.host, [...running(s.host), s.id]);
+    };
+    const finish = (host: string, id: string, feedback: Feedback) => {
+      inFlight.set(
+        host,
+        running(host).filter((r) => r !== id),
+      );
+      lanes.finished(host, id, feedback);
+    };
+    return {
+      lanes,
+      running,
+      startAll,
+      finish,
+      /** Queues `count` to `host`, numbered on from what it queued before. */
+      queue(host: string, count: number) {
+        for (let i = 0; i < count; i++, seq++) lanes.enqueue(host, `${host}-${seq}`, `${host}-${seq}`);
+      },
+      /**
+       * Keeps `host` pressed (one more waiting than its limit), and finishes `count` of its
+       * deliveries oldest first, each with `feedback`, starting the next as each slot frees.
+       */
+      finishPressed(host: string, count: number, feedback: Feedback) {
+        for (let i = 0; i < count; i++) {
+          const short = lanes.hostLimit(host) + 1 - running(host).length - waitingOf(host);
+          this.queue(host, Math.max(0, short));
+          startAll();
+          finish(host, running(host)[0] as string, feedback);
+        }
+      },
+    };
+    function waitingOf(host: string): number {
+      return lanes.waitingIds().filter((id) => id.startsWith(`${host}-`)).length;
+    }
+  }
+
+  it("starts an unknown host at the initial limit, and lets only that many start", () => {
+    const { lanes, queue } = adaptive();
+    queue("a", 20);
+    expect(start(lanes)).toHaveLength(8);
+    expect([lanes.hostLimit("a"), lanes.hostLimit("unknown")]).toEqual([8, 8]);
+  });
+
+  it("grows by one per round of successes (a round is the limit's worth) while the host is pressed", () => {
+    const d = adaptive();
+    d.finishPressed("a", 7, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(8);
+    d.finishPressed("a", 1, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(9);
+    d.finishPressed("a", 9, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(10);
+    d.queue("a", 10);
+    d.startAll();
+    expect(d.running("a")).toHaveLength(10);
+  });
+
+  it("grows past the old fixed 16 up to the ceiling, and not beyond", () => {
+    const d = adaptive({ perHost: 40 });
+    d.finishPressed("a", 2_000, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(40);
+    d.queue("a", 40);
+    d.startAll();
+    expect(d.running("a")).toHaveLength(40);
+  });
+
+  it("does not grow a host that never uses its limit", () => {
+    const d = adaptive();
+    for (let i = 0; i < 100; i++) {
+      d.queue("a", 2);
+      d.startAll();
+      for (const id of d.running("a")) d.finish("a", id, success(5));
+    }
+    expect(d.lanes.hostLimit("a")).toBe(8);
+  });
+
+  it("halves on overload, once per window: the others started before the cut are ignored", () => {
+    const d = adaptive();
+    d.queue("a", 8);
+    d.startAll();
+    const before = d.running("a");
+    d.finish("a", before[0] as string, overload);
+    expect(d.lanes.hostLimit("a")).toBe(4);
+    for (const id of before.slice(1)) d.finish("a", id, overload);
+    expect(d.lanes.hostLimit("a")).toBe(4);
+    // Started after the cut: its overload is news.
+    d.queue("a", 4);
+    d.startAll();
+    d.finish("a", d.running("a")[0] as string, overload);
+    expect(d.lanes.hostLimit("a")).toBe(2);
+  });
+
+  it("never goes under 1, and a round of one success at 1 grows it again", () => {
+    const d = adaptive();
+    // 8, 4, 2, 1: each cut waits for a delivery started after the previous one.
+    d.finishPressed("a", 8 + 4 + 2 + 1, overload);
+    expect(d.lanes.hostLimit("a")).toBe(1);
+    d.finishPressed("a", 10, overload);
+    expect(d.lanes.hostLimit("a")).toBe(1);
+    d.finishPressed("a", 1, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(2);
+  });
+
+  it("ignores neutral outcomes: no growth, no cut", () => {
+    const d = adaptive();
+    d.finishPressed("a", 50, { kind: "neutral" });
+    expect(d.lanes.hostLimit("a")).toBe(8);
+  });
+
+  it("cuts by a quarter when a round's latency clearly rises, not on a fast receiver's jitter", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(2));
+    expect(d.lanes.hostLimit("a")).toBe(9);
+    // From 2 ms to 40 ms is twenty times, but within the 50 ms slack.
+    d.finishPressed("a", 9, success(40));
+    expect(d.lanes.hostLimit("a")).toBe(10);
+    // The baseline drifted from 2 ms by a tenth of the way to 40 (about 6 ms): 200 ms is a queue.
+    d.finishPressed("a", 10, success(200));
+    expect(d.lanes.hostLimit("a")).toBe(7);
+  });
+
+  it("does not take this process's own event-loop delay for the host's latency", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(2));
+    // 200 ms answers, 195 ms of which the response waited for this (busy) process to read it.
+    d.finishPressed("a", 9, lessOwnDelay(success(200), 195));
+    expect(d.lanes.hostLimit("a")).toBe(10);
+    d.finishPressed("a", 10, lessOwnDelay(success(200), 0));
+    expect(d.lanes.hostLimit("a")).toBe(7);
+    expect(lessOwnDelay(success(3), 10)).toEqual(success(0));
+    expect(lessOwnDelay({ kind: "overload" }, 10)).toEqual({ kind: "overload" });
+  });
+
+  it("re-learns a receiver that became slower for good, and grows again", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(100));
+    expect(d.lanes.hostLimit("a")).toBe(9);
+    // From 100 ms to 400 ms for good: cuts while the baseline catches up, then growth resumes.
+    d.finishPressed("a", 40, success(400));
+    const low = d.lanes.hostLimit("a");
+    expect(low).toBeLessThan(9);
+    d.finishPressed("a", 400, success(400));
+    expect(d.lanes.hostLimit("a")).toBeGreaterThan(low);
+  });
+
+  it("keeps hosts apart: one host's overload does not cut another's limit", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(5));
+    d.finishPressed("b", 8 + 1, overload);
+    expect([d.lanes.hostLimit("a"), d.lanes.hostLimit("b")]).toEqual([9, 2]);
+  });
+
+  it("remembers a host's limit after its lane empties", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8, success(5));
+    d.lanes.handBack();
+    for (const id of d.running("a")) d.finish("a", id, { kind: "neutral" });
+    expect(start(d.lanes)).toEqual([]);
+    expect(d.lanes.hostLimit("a")).toBe(9);
+  });
+
+  it("claims follow the moving limit: full round, skipped hosts, and a new host's share", () => {
+    const d = adaptive();
+    d.queue("a", 8);
+    d.startAll();
+    expect(d.lanes.atFullRound("a")).toBe(true);
+    // a is skipped; a new host may get at most three rounds of the initial limit.
+    expect(d.lanes.beginClaim()).toEqual({ limit: 24, skipped: ["a"] });
+    d.finish("a", d.running("a")[0] as string, overload);
+    // a: 7 running at a limit of 4 is still full.
+    expect(d.lanes.atFullRound("a")).toBe(true);
+    expect(start(d.lanes)).toEqual([]);
+    d.queue("b", 2);
+    // b's share is 24, less the 2 it has.
+    expect(d.lanes.beginClaim()).toEqual({ limit: 22, skipped: ["a"] });
+  });
+
+  it("a grown host's share is three rounds of its own limit", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8 + 9, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(10);
+    d.lanes.handBack();
+    for (const id of d.running("a")) d.finish("a", id, { kind: "neutral" });
+    d.queue("a", 9);
+    // a's share: 3 x 10, less its 9; a new host's would be 3 x 8.
+    expect(d.lanes.beginClaim()).toEqual({ limit: 21, skipped: [] });
+    d.queue("b", 5);
+    expect(d.lanes.beginClaim()).toEqual({ limit: 19, skipped: [] });
+    d.queue("a", 1);
+    expect(d.lanes.beginClaim()).toEqual({ limit: 19, skipped: ["a"] });
+  });
+
+  it("sizes a claim for a new host by the largest limit here, so one fast host claims in large pieces", () => {
+    const d = adaptive();
+    d.finishPressed("a", 8 + 9 + 10 + 11, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(12);
+    d.lanes.handBack();
+    for (const id of d.running("a")) d.finish("a", id, { kind: "neutral" });
+    d.queue("a", 2);
+    // a's share, 3 x 12 less its 2, binds; a new host's is taken as 3 x 12 too, not 3 x 8.
+    expect(d.lanes.beginClaim()).toEqual({ limit: 34, skipped: [] });
+    d.queue("a", 10);
+    expect(d.lanes.beginClaim()).toEqual({ limit: 36, skipped: ["a"] });
+  });
+
+  it("wants a claim when a full host's raised limit takes it below a full round", () => {
+    const d = adaptive();
+    d.queue("a", 8);
+    d.startAll();
+    d.lanes.beginClaim();
+    // Seven of eight finish: the eighth round success raises the limit to 9 with 1 left running.
+    for (const id of d.running("a").slice(0, 7)) d.finish("a", id, success(5));
+    expect(d.lanes.claimWanted).toBe(true);
+    d.lanes.beginClaim();
+    d.finish("a", d.running("a")[0] as string, success(5));
+    expect(d.lanes.hostLimit("a")).toBe(9);
   });
 });

@@ -1,40 +1,54 @@
-// Everything a claimed batch needs, loaded with three queries for the whole batch rather than
-// several per delivery: the events, the hooks, and the live code of function hooks.
-import type { Selectable } from "kysely";
+// Everything a claimed batch needs beyond what its claim read (the deliveries and their events):
+// the hooks, in one query for the whole batch, the live code of function hooks from the versions'
+// cache (a version never changes, so a steady load reads code once per version), and, rarely, the
+// events the claim's statement could not see yet.
 import type { Db } from "../db/connect";
 import { type Hook, parseHookRow } from "../db/hook";
-import type { EventsTable } from "../db/schema";
-import type { ClaimedDelivery } from "../queue";
+import type { ClaimedEvent, ClaimedWork } from "../queue";
+import { versionCode } from "../services/version-code";
 import type { FunctionCode } from "./run-function";
 
 export interface BatchContext {
-  events: Map<string, Selectable<EventsTable>>;
+  events: Map<string, ClaimedEvent>;
   hooks: Map<string, Hook>;
   /** Live code by hook id, for function hooks that have a live version. */
   code: Map<string, FunctionCode>;
 }
 
-export async function loadBatch(db: Db, claimed: ClaimedDelivery[]): Promise<BatchContext> {
-  const eventIds = [...new Set(claimed.map((d) => d.event_id))];
-  const hookIds = [...new Set(claimed.map((d) => d.hook_id))];
-  if (claimed.length === 0) return { events: new Map(), hooks: new Map(), code: new Map() };
-  const [events, hooks, versions] = await Promise.all([
-    db.selectFrom("events").selectAll().where("id", "in", eventIds).execute(),
+export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchContext> {
+  const events = new Map<string, ClaimedEvent>();
+  for (const { event } of claimed) if (event) events.set(event.id, event);
+  const hookIds = [...new Set(claimed.map((c) => c.delivery.hook_id))];
+  if (hookIds.length === 0) return { events, hooks: new Map(), code: new Map() };
+  const [rows, late] = await Promise.all([
     db.selectFrom("hooks").selectAll().where("id", "in", hookIds).execute(),
-    db
-      .selectFrom("function_versions as v")
-      .innerJoin("hooks as h", (join) =>
-        join.onRef("h.id", "=", "v.hook_id").onRef("h.live_version", "=", "v.version"),
-      )
-      .select(["v.id", "v.hook_id", "v.code", "v.source_map"])
-      .where("h.id", "in", hookIds)
-      .execute(),
+    eventsClaimedUnseen(db, claimed),
   ]);
-  return {
-    events: new Map(events.map((e) => [e.id, e])),
-    hooks: new Map(hooks.map((h) => [h.id, parseHookRow(h)])),
-    code: new Map(
-      versions.map((v) => [v.hook_id, { versionKey: v.id, code: v.code, sourceMap: v.source_map }]),
-    ),
-  };
+  for (const event of late) events.set(event.id, event);
+  const hooks = new Map(rows.map((h) => [h.id, parseHookRow(h)]));
+  const code = new Map<string, FunctionCode>();
+  await Promise.all(
+    [...hooks.values()].map(async (hook) => {
+      if (hook.kind !== "function" || hook.live_version === null) return;
+      const version = await versionCode(db, hook.id, hook.live_version);
+      code.set(hook.id, { versionKey: version.id, code: version.code, sourceMap: version.source_map });
+    }),
+  );
+  return { events, hooks, code };
+}
+
+/**
+ * The events the claim's statement did not see. The claim function runs its update under a
+ * snapshot of its own, taken after the statement's: a delivery committed in between is claimed
+ * while its event (committed with it) is not yet visible to the statement's join. Read again here
+ * (rare, and a new snapshot), so such a delivery is not canceled as if its event were gone.
+ */
+async function eventsClaimedUnseen(db: Db, claimed: ClaimedWork[]): Promise<ClaimedEvent[]> {
+  const unseen = claimed.filter((c) => c.event === null).map((c) => c.delivery.event_id);
+  if (unseen.length === 0) return [];
+  return db
+    .selectFrom("events")
+    .select(["id", "workspace_id", "type", "data", "context", "created_at"])
+    .where("id", "in", unseen)
+    .execute();
 }

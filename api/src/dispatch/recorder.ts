@@ -24,6 +24,19 @@ export class Recorder {
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 
+  /**
+   * Runs `write` between flushes, never beside one: the heartbeat's lease renewal and a flush both
+   * update this worker's deliveries, and two such statements at once can deadlock on their rows.
+   */
+  between<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.writing.then(write);
+    this.writing = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
   /** Writes what is buffered; flushes run one after another, never in parallel. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);

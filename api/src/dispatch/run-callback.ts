@@ -15,12 +15,17 @@ import type { SecretBox } from "../security/secret-box";
 import type { AttemptRecord } from "./attempt";
 import { type Redactor, secretRedactor } from "./redact-secrets";
 
+/** A callback attempt, whose response (when one came) carries its status for the worker to read. */
+export interface CallbackAttempt extends AttemptRecord {
+  response: { status: number; headers: Record<string, string>; body: string; bodyTruncated: boolean } | null;
+}
+
 export async function runCallback(
   box: SecretBox,
   egress: EgressOptions,
   hook: CallbackHook,
   target: { url: string; deliveryId: string; envelope: CallbackEnvelope },
-): Promise<AttemptRecord> {
+): Promise<CallbackAttempt> {
   const startedAt = new Date();
   const headers = openMap(box, hook.id, "headers", hook.headers_enc);
   const request = buildCallbackRequest({

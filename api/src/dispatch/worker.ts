@@ -1,14 +1,17 @@
 // The dispatch worker: claims due deliveries in batches and carries them out with bounded
-// concurrency, overall and per destination host. It wakes on NOTIFY (sent when deliveries are
+// concurrency, overall and per destination host (each host's limit adapts to how its deliveries
+// end, up to a ceiling: see host-limit.ts). It wakes on NOTIFY (sent when deliveries are
 // written) and polls as a backstop. Stopping finishes in-flight work or hands it back.
 // This file is the loop and its I/O only: the scheduling rules are in lanes.ts, what follows an
 // attempt in next-step.ts, writing it down in record.ts, and the queue's contract in ../queue.
 import { randomBytes } from "node:crypto";
+import { type ELDHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import type { Db, Unlisten } from "../db/connect";
 import type { Metrics } from "../observability/metrics";
 import {
   type ClaimedDelivery,
-  claimDue,
+  type ClaimedWork,
+  claimDueWithEvents,
   DELIVERIES_CHANNEL,
   releaseLease,
   targetHost,
@@ -17,13 +20,17 @@ import {
 import { type BatchContext, loadBatch } from "./batch";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
-import { HostLanes, type Started } from "./lanes";
+import { DEFAULT_HOST_CEILING, type Feedback, lessOwnDelay, NEUTRAL } from "./host-limit";
+import { DEFAULT_CONCURRENCY, HostLanes, type Started } from "./lanes";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
-  /** Deliveries in flight at once (default 64). */
+  /** Deliveries in flight at once (default DEFAULT_CONCURRENCY). */
   concurrency?: number;
-  /** Deliveries in flight to one host at once (default 16); functions count as one host. */
+  /**
+   * The ceiling of each host's adaptive limit (default DEFAULT_HOST_CEILING); functions count as
+   * one host.
+   */
   perHost?: number;
   /**
    * Deliveries claimed ahead of free slots, waiting here (default = concurrency): a slot that frees
@@ -55,10 +62,13 @@ export interface WorkerDeps extends DeliverDeps {
   soleWorker?: boolean;
 }
 
-/** A claimed delivery waiting for a slot, with what its claim loaded. */
+/**
+ * A claimed delivery waiting for a slot, with what its claim loads (still loading, maybe: the next
+ * claim does not wait for it, see loop()).
+ */
 interface Waiting {
   delivery: ClaimedDelivery;
-  batch: BatchContext;
+  batch: Promise<BatchContext>;
 }
 
 /**
@@ -67,6 +77,9 @@ interface Waiting {
  * dies, so its length only matters if heartbeats stop while the worker goes on.
  */
 export const DEFAULT_LEASE_MS = 120_000;
+
+/** The event-loop delay monitor's sampling interval, ms: its mean is this plus the delay. */
+const LOOP_DELAY_RESOLUTION_MS = 10;
 
 export class DispatchWorker {
   readonly id = `wrk_${randomBytes(6).toString("hex")}`;
@@ -84,15 +97,22 @@ export class DispatchWorker {
   private readonly recorder: Recorder;
   private heartbeat: NodeJS.Timeout | undefined;
   private beating = false;
+  /** This process's event-loop delay, measured while the worker runs (see lessOwnDelay). */
+  private readonly loopDelay: ELDHistogram = monitorEventLoopDelay({
+    resolution: LOOP_DELAY_RESOLUTION_MS,
+  });
+  /** The mean delay since the previous reading, ms; read every second. */
+  private ownDelayMs = 0;
+  private delayReading: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
     options: WorkerOptions = {},
   ) {
-    const concurrency = options.concurrency ?? 64;
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
     this.options = {
       concurrency,
-      perHost: options.perHost ?? 16,
+      perHost: options.perHost ?? DEFAULT_HOST_CEILING,
       prefetch: options.prefetch ?? concurrency,
       leaseMs: options.leaseMs ?? DEFAULT_LEASE_MS,
       pollMs: options.pollMs ?? 1_000,
@@ -114,7 +134,15 @@ export class DispatchWorker {
     await beat(this.deps.db, this.id, [], this.options.leaseMs);
     this.unlisten = await this.deps.listen(DELIVERIES_CHANNEL, (payload) => this.onDeliveries(payload));
     this.heartbeat = setInterval(() => void this.beatOnce(), this.options.heartbeatMs).unref();
+    this.loopDelay.enable();
+    this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.loopDone = this.loop();
+  }
+
+  private readOwnDelay(): void {
+    const meanMs = this.loopDelay.count > 0 ? this.loopDelay.mean / 1e6 : LOOP_DELAY_RESOLUTION_MS;
+    this.ownDelayMs = Math.max(0, meanMs - LOOP_DELAY_RESOLUTION_MS);
+    this.loopDelay.reset();
   }
 
   /** Says it is alive, renews the leases it holds, and hands back those of dead workers. */
@@ -122,8 +150,11 @@ export class DispatchWorker {
     if (this.beating || this.stopping) return;
     this.beating = true;
     try {
-      const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
-      await beat(this.deps.db, this.id, held, this.options.leaseMs);
+      await this.recorder.between(() => {
+        // Taken when its turn comes: a delivery recorded meanwhile is no longer held.
+        const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
+        return beat(this.deps.db, this.id, held, this.options.leaseMs);
+      });
       if (!this.deps.soleWorker && (await reapDead(this.deps.db, this.options.staleMs)) > 0) this.poke();
     } catch (error) {
       this.log("heartbeat failed; leases run on until the next one", error);
@@ -156,6 +187,8 @@ export class DispatchWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     clearInterval(this.heartbeat);
+    clearInterval(this.delayReading);
+    this.loopDelay.disable();
     this.wake();
     await this.loopDone;
     await this.unlisten?.();
@@ -189,9 +222,17 @@ export class DispatchWorker {
           // Begun before the round trip, so a signal that arrives during the claim is kept for the
           // next one; a claim that filled its limit may want another at once.
           const { limit, skipped } = this.lanes.beginClaim();
-          const claimed = await claimDue(this.deps.db, this.id, limit, this.options.leaseMs, skipped);
-          if (claimed.length > 0) this.enqueue(claimed, await loadBatch(this.deps.db, claimed));
-          const hosts = claimed.map((d) => targetHost(d.target));
+          const claimed = await claimDueWithEvents(
+            this.deps.db,
+            this.id,
+            limit,
+            this.options.leaseMs,
+            skipped,
+          );
+          // The batch's hooks load while the next claim goes out: one round trip per claim on the
+          // loop's path instead of two, which is what bounds a worker whose database answers slowly.
+          if (claimed.length > 0) this.enqueue(claimed, loadBatch(this.deps.db, claimed));
+          const hosts = claimed.map((c) => targetHost(c.delivery.target));
           this.lanes.endClaim(hosts, limit);
         }
       } catch (error) {
@@ -206,8 +247,10 @@ export class DispatchWorker {
   }
 
   /** Queues the claimed deliveries by host and starts what fits. */
-  private enqueue(claimed: ClaimedDelivery[], batch: BatchContext): void {
-    for (const delivery of claimed) {
+  private enqueue(claimed: ClaimedWork[], batch: Promise<BatchContext>): void {
+    // Each delivery reports a failed load itself (see launch); this one must not go unhandled.
+    batch.catch(() => {});
+    for (const { delivery } of claimed) {
       const host = targetHost(delivery.target);
       this.lanes.enqueue(host, delivery.id, { delivery, batch });
     }
@@ -221,16 +264,20 @@ export class DispatchWorker {
   }
 
   private launch({ host, item: { delivery, batch } }: Started<Waiting>): void {
-    const done = deliver(this.deps, delivery, batch)
-      .then((finished) => {
-        this.observe(finished);
-        this.recorder.add(finished);
+    let feedback: Feedback = NEUTRAL;
+    const done = batch
+      .then((loaded) => deliver(this.deps, delivery, loaded))
+      .then((delivered) => {
+        this.observe(delivered.finished);
+        this.recorder.add(delivered.finished);
+        feedback = lessOwnDelay(delivered.feedback, this.ownDelayMs);
       })
-      // A delivery that throws (database gone) keeps its lease and comes back when it expires.
+      // A delivery that throws (its batch did not load, the database is gone) keeps its lease and
+      // comes back when it expires.
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
         this.inFlight.delete(delivery.id);
-        this.lanes.finished(host, delivery.id);
+        this.lanes.finished(host, delivery.id, feedback);
         this.startWaiting();
         if (this.lanes.claimWanted) this.wake();
       });

@@ -10,6 +10,13 @@ export {
   wakeWorkers,
   wakeWorkersCall,
 } from "./channels";
-export { type ClaimedDelivery, claimDue, releaseLease } from "./claim";
+export {
+  type ClaimedDelivery,
+  type ClaimedEvent,
+  type ClaimedWork,
+  claimDue,
+  claimDueWithEvents,
+  releaseLease,
+} from "./claim";
 export { claimPrefixes, targetHost } from "./host";
 export { wakeHosts, wakePayload } from "./wake";
