@@ -24,8 +24,8 @@ const benches: Bench[] = [
   { name: "embedded", script: "bench/embedded/index.ts" },
 ];
 
-/** A line that states a target and its figure: `[target ...]` or `issue 16: ...`. */
-const isTargetLine = (line: string) => line.includes("[target") || /\bissue \d+:/.test(line);
+/** A line that states a target and its figure: `[target ...]` or `issue 16, <database>: ...`. */
+const isTargetLine = (line: string) => line.includes("[target") || /\bissue \d+[,:]/.test(line);
 
 /** Runs one bench, its output passed through as it comes; resolves with its lines and exit code. */
 function run(bench: Bench): Promise<{ lines: string[]; code: number }> {

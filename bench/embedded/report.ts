@@ -46,7 +46,7 @@ export function printPhase(r: PhaseRun, completed: Float64Array): void {
   );
   console.log(`    delivered           ${f0(deliveryRate)}/s over the same window`);
   console.log(
-    `    ratio               ${ratio.toFixed(2)}x ingest   [target embedded: delivery >= ${TARGET_RATIO}x ingest at ${RATE} ev/s] ${met ? "met" : "missed"}`,
+    `    ratio               ${ratio.toFixed(2)}x ingest   [target embedded ${r.what === "callback" ? "callbacks" : "functions"}: delivery >= ${TARGET_RATIO}x ingest at ${RATE} ev/s] ${met ? "met" : "missed"}`,
   );
   console.log(
     `    latency             p50 ${f1(pct(lat, 50))} ms, p99 ${f1(pct(lat, 99))} ms, max ${f1(pct(lat, 100))} ms` +

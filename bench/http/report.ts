@@ -71,13 +71,15 @@ export function printTable(label: string, bare: Figures | undefined, figures: Fi
   if (invoke && bare) {
     const ratio = invoke.rps / bare.rps;
     console.log(
-      `  issue 16: invoke ${f2(ratio)}x bare (target >= 0.5: ${verdict(ratio >= 0.5)}), ` +
+      `  issue 16, ${label}: invoke ${f2(ratio)}x bare (target >= 0.5: ${verdict(ratio >= 0.5)}), ` +
         `p99 ${f1(invoke.p99)} ms (target <= 20: ${verdict(invoke.p99 <= 20)})`,
     );
   }
   if (hook && healthz) {
     const ratio = hook.rps / healthz.rps;
-    console.log(`  issue 16: GET hook ${f2(ratio)}x /healthz (target >= 0.5: ${verdict(ratio >= 0.5)})`);
+    console.log(
+      `  issue 16, ${label}: GET hook ${f2(ratio)}x /healthz (target >= 0.5: ${verdict(ratio >= 0.5)})`,
+    );
   }
 }
 

@@ -91,6 +91,32 @@ describe.each(testDatabases)("hooks and health from the hot cache on $name", (ta
     expect(await eventually(async () => (await rotating(c)) !== null)).toBe(true);
   });
 
+  it("shows a changed header's and a rotated secret's masks at once (a changed hook's view is worked out anew)", async () => {
+    const { ws, admin } = await api.workspace("cb-masks");
+    const hooks = `/v1/workspaces/${ws}/hooks`;
+    const created = await b.request(
+      "POST",
+      hooks,
+      admin,
+      callbackHook({ headers: { "X-Token": "first-token-0001" } }),
+    );
+    const id = created.body.id;
+    const view = async () => (await b.request("GET", `${hooks}/${id}`, admin)).body;
+    // The cached hook's view is computed once and reused while the hook is unchanged.
+    expect((await view()).headers).toEqual({ "x-token": "••••0001" });
+    expect((await view()).headers).toEqual({ "x-token": "••••0001" });
+    const patched = await b.request("PATCH", `${hooks}/${id}`, admin, {
+      headers: { "X-Token": "second-token-0002" },
+    });
+    expect(patched.status).toBe(200);
+    expect((await view()).headers).toEqual({ "x-token": "••••0002" });
+    const rotated = await b.request("POST", `${hooks}/${id}/signing-secret/rotate`, admin, {
+      graceSeconds: 0,
+    });
+    expect(rotated.status).toBe(200);
+    expect((await view()).signing.secret).toBe(`••••${String(rotated.body.secret).slice(-4)}`);
+  });
+
   it("drops a hook the worker changes: a failing streak's start and end, a URL gone with 410", async () => {
     const { ws, admin, ingest } = await api.workspace("worker-writes");
     const hooks = `/v1/workspaces/${ws}/hooks`;

@@ -358,17 +358,17 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
     updatedAt: row.updated_at.toISOString(),
     health,
   };
+  const opened = openedView(store, row);
   if (row.kind === "function") {
     return {
       kind: "function",
       ...common,
       source: row.source,
       liveVersion: row.live_version,
-      secrets: maskMap(openMap(store.box, row.id, "secrets", row.secrets_enc)),
+      secrets: opened.masked,
       limits: row.limits,
     };
   }
-  const secret = row.signing_secret_enc ? openSecret(store.box, row.id, row.signing_secret_enc) : "";
   const rotating = graceEnd(row, new Date());
   return {
     kind: "callback",
@@ -376,13 +376,48 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
     method: row.method,
     urls: row.urls,
     disabledUrls: row.disabled_urls,
-    warnings: egressWarnings(row.urls, store.egress ?? { allow: [] }),
-    headers: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
+    warnings: opened.warnings,
+    headers: opened.masked,
     timeoutMs: row.timeout_ms,
     signing: {
       ...row.signing,
-      secret: maskSecret(secret),
+      secret: opened.secretMask,
       rotatingUntil: rotating?.toISOString() ?? null,
     },
   };
+}
+
+/** What a hook's view shows of its sealed fields and URLs: each costs a decryption or a URL check. */
+interface OpenedView {
+  /** A function's secrets or a callback's headers, masked. */
+  masked: Record<string, string>;
+  secretMask: string;
+  warnings: string[];
+}
+
+/**
+ * Worked out once per hook row object: the hot cache hands the same object to every read until the
+ * hook changes (a change replaces it), so GETs of an unchanged hook repeat none of this work.
+ */
+const openedViews = new WeakMap<Hook, OpenedView>();
+
+function openedView(store: Store, row: Hook): OpenedView {
+  let view = openedViews.get(row);
+  if (view) return view;
+  view =
+    row.kind === "function"
+      ? {
+          masked: maskMap(openMap(store.box, row.id, "secrets", row.secrets_enc)),
+          secretMask: "",
+          warnings: [],
+        }
+      : {
+          masked: maskMap(openMap(store.box, row.id, "headers", row.headers_enc)),
+          secretMask: maskSecret(
+            row.signing_secret_enc ? openSecret(store.box, row.id, row.signing_secret_enc) : "",
+          ),
+          warnings: egressWarnings(row.urls, store.egress ?? { allow: [] }),
+        };
+  openedViews.set(row, view);
+  return view;
 }
