@@ -22,6 +22,7 @@ import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
 import { DEFAULT_HOST_CEILING, type Feedback, lessOwnDelay, NEUTRAL } from "./host-limit";
 import { DEFAULT_CONCURRENCY, HostLanes, type Started } from "./lanes";
+import { ANALYZE_CHECK_MS, ANALYZE_EVERY, QueueStatistics } from "./queue-statistics";
 import { Recorder } from "./recorder";
 
 export interface WorkerOptions {
@@ -47,6 +48,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** How long another worker may stay silent before its leases are handed back (default 6 s). */
   staleMs?: number;
+  /** Deliveries this worker finishes between two ANALYZEs of the queue (default ANALYZE_EVERY). */
+  analyzeEvery?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -104,6 +107,9 @@ export class DispatchWorker {
   /** The mean delay since the previous reading, ms; read every second. */
   private ownDelayMs = 0;
   private delayReading: NodeJS.Timeout | undefined;
+  /** The queue tables' statistics, analyzed as this worker churns them (queue-statistics.ts). */
+  private readonly statistics: QueueStatistics;
+  private analyzing: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -119,9 +125,11 @@ export class DispatchWorker {
       drainMs: options.drainMs ?? 15_000,
       heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
       staleMs: options.staleMs ?? STALE_MS,
+      analyzeEvery: options.analyzeEvery ?? ANALYZE_EVERY,
     };
     this.lanes = new HostLanes(this.options);
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
+    this.statistics = new QueueStatistics(deps.db, this.options.analyzeEvery);
   }
 
   async start(): Promise<void> {
@@ -136,6 +144,7 @@ export class DispatchWorker {
     this.heartbeat = setInterval(() => void this.beatOnce(), this.options.heartbeatMs).unref();
     this.loopDelay.enable();
     this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
+    this.analyzing = setInterval(() => void this.analyzeIfDue(), ANALYZE_CHECK_MS).unref();
     this.loopDone = this.loop();
   }
 
@@ -143,6 +152,16 @@ export class DispatchWorker {
     const meanMs = this.loopDelay.count > 0 ? this.loopDelay.mean / 1e6 : LOOP_DELAY_RESOLUTION_MS;
     this.ownDelayMs = Math.max(0, meanMs - LOOP_DELAY_RESOLUTION_MS);
     this.loopDelay.reset();
+  }
+
+  /** Keeps the queue's statistics fresh while it churns; a failure waits for the next turn. */
+  private async analyzeIfDue(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      await this.statistics.analyzeIfDue();
+    } catch (error) {
+      this.log("analyzing the queue's tables failed; the next turn tries again", error);
+    }
   }
 
   /** Says it is alive, renews the leases it holds, and hands back those of dead workers. */
@@ -188,6 +207,7 @@ export class DispatchWorker {
     this.stopping = true;
     clearInterval(this.heartbeat);
     clearInterval(this.delayReading);
+    clearInterval(this.analyzing);
     this.loopDelay.disable();
     this.wake();
     await this.loopDone;
@@ -278,6 +298,7 @@ export class DispatchWorker {
       .finally(() => {
         this.inFlight.delete(delivery.id);
         this.lanes.finished(host, delivery.id, feedback);
+        this.statistics.delivered();
         this.startWaiting();
         if (this.lanes.claimWanted) this.wake();
       });
