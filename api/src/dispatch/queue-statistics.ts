@@ -1,13 +1,13 @@
 // Keeps the planner's statistics of the queue's tables (deliveries, events) fresh while deliveries
-// churn through them. The claim and record statements are planned against these statistics; once
-// the tables have grown and churned far past their last ANALYZE the plans go wrong and cost grows
-// with the tables (issue 16's fan-out bench at 2,100 deliveries/s: a ~20 s stall in every minute,
-// PostgreSQL CPU 0.31-0.39 ms per delivery, p99 3.5 s; with the statistics kept fresh, 0.21 ms and
-// p99 0.28 s). Autovacuum's analyze comes too late for a queue (it looks once a naptime, a minute by
-// default), or never on a server with autovacuum off. So the worker analyzes after every
-// ANALYZE_EVERY deliveries it finishes, checked every ANALYZE_CHECK_MS; a quiet queue is left to
-// autovacuum. One process analyzes at a time (a transaction-scoped advisory lock; a process that
-// does not get it skips its turn).
+// churn through them. Once the tables have grown and churned far past their last ANALYZE, the
+// queue's statements cost more and more until delivery cannot keep up (issue 16's fan-out bench at
+// 2,100 deliveries/s: a ~20 s stall in every minute, PostgreSQL's CPU up by half while it lasted,
+// p99 3.5 s). ANALYZE alone removes it (no stall, p99 0.28 s); which plan turns bad was not pinned
+// down (docs/perf/issue-16-results.md). Autovacuum's analyze comes too late for a queue (it looks
+// once a naptime, a minute by default), or never on a server with autovacuum off. So the worker
+// analyzes after every ANALYZE_EVERY deliveries it finishes, checked every ANALYZE_CHECK_MS; a
+// quiet queue is left to autovacuum. One process analyzes at a time (a transaction-scoped advisory
+// lock; a process that does not get it skips its turn).
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 
