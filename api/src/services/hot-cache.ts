@@ -38,9 +38,14 @@ export interface CachedKey {
 export interface HotCacheOptions {
   /** Upper bound on an entry's life when no NOTIFY arrives (default 5 s). */
   ttlMs?: number;
-  /** Most cached keys, workspaces, and hooks per workspace, each (default 10,000); oldest go first. */
+  /** Most cached keys, workspaces, workspace names and hook healths, each (default 10,000); oldest go first. */
   maxEntries?: number;
+  /** Most the cached hooks may weigh together, about in bytes (default 32 MiB; see hookBytes). */
+  maxHookBytes?: number;
 }
+
+/** About what a cached hook holds: its source (up to 256 KiB) and a kilobyte for the rest. */
+const hookBytes = (hook: Hook) => 1024 + (hook.kind === "function" ? hook.source.length : 0);
 
 interface Timed<T> {
   value: T;
@@ -64,9 +69,14 @@ export class HotCache {
   constructor(options: HotCacheOptions = {}) {
     this.ttlMs = options.ttlMs ?? 5_000;
     this.maxEntries = options.maxEntries ?? 10_000;
-    this.hooks = new ScopedEntries(this.ttlMs, this.maxEntries);
-    this.health = new ScopedEntries(this.ttlMs, this.maxEntries);
-    this.names = new ScopedEntries(this.ttlMs, this.maxEntries);
+    const ttlMs = this.ttlMs;
+    this.hooks = new ScopedEntries({
+      ttlMs,
+      maxWeight: options.maxHookBytes ?? 32 * 1024 * 1024,
+      weigh: hookBytes,
+    });
+    this.health = new ScopedEntries({ ttlMs, maxWeight: this.maxEntries });
+    this.names = new ScopedEntries({ ttlMs, maxWeight: this.maxEntries });
   }
 
   /** Starts listening for changes; the cache serves nothing before this resolves. */
