@@ -1,6 +1,6 @@
 // Hash routing: the whole UI is one page served at `/`, and each view has its own address
 // (#/w/{ws}/hooks/{id}, #/w/{ws}/hooks/{id}/activity, …) so reload, back and links work.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 
 export type Route =
   | { name: "workspaces" }
@@ -59,11 +59,15 @@ export function navigate(to: string): void {
 }
 
 export function useRoute(): Route {
-  const [route, setRoute] = useState(() => parseRoute(location.hash));
+  const [hash, setHash] = useState(() => location.hash);
   useEffect(() => {
-    const update = () => setRoute(parseRoute(location.hash));
+    const update = () => setHash(location.hash);
     addEventListener("hashchange", update);
+    // The address may have changed between the first render and this effect (a navigation right
+    // after the view mounted): its hashchange came before the listener, so read it once now (an
+    // unchanged address renders nothing again).
+    update();
     return () => removeEventListener("hashchange", update);
   }, []);
-  return route;
+  return useMemo(() => parseRoute(hash), [hash]);
 }
