@@ -5,7 +5,7 @@ import { createHmac } from "node:crypto";
 import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DispatchWorker, WorkerOptions } from "../../api/src/dispatch/worker";
-import { claimDue } from "../../api/src/queue";
+import { claimDueWithEvents } from "../../api/src/queue";
 import {
   callbackHook,
   functionHook,
@@ -446,8 +446,8 @@ describe.each(testDatabases)("dispatch on $name", (target) => {
       const accepted = await Promise.all([1, 2, 3].map((n) => post({ type: "verification", data: { n } })));
       const ids = accepted.map((a) => a.body.deliveries[0].id as string);
       // A worker claims them and dies: leased for a minute, never finished.
-      const claimed = await claimDue(api.db, "wrk_dead", 100, 60_000);
-      expect(claimed.map((c) => c.id)).toEqual(expect.arrayContaining(ids));
+      const claimed = await claimDueWithEvents(api.db, "wrk_dead", 100, 60_000);
+      expect(claimed.map((c) => c.delivery.id)).toEqual(expect.arrayContaining(ids));
       worker = testWorker(api);
       await worker.start();
       await new Promise((r) => setTimeout(r, 400));

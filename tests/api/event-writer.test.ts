@@ -13,7 +13,7 @@ import type {
 } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "../../api/src/db/connect";
-import { claimDue } from "../../api/src/queue";
+import { claimDueWithEvents } from "../../api/src/queue";
 import { EventWriter, type NewEvent } from "../../api/src/services/event-writer";
 import { type OpenedTestDatabase, testDatabases } from "../support/db";
 import { insertWorkspaceAndHook } from "../support/hook-rows";
@@ -116,7 +116,7 @@ describe.each(testDatabases)("ingest's group commit on $name", (target) => {
     // Issued once the writer has started (its turn has come: its setImmediate was scheduled first).
     const claimed = new Promise((resolve) => setImmediate(resolve)).then(async () => {
       const issuedBefore = counter.issued;
-      await claimDue(opened.db, "wrk_writer_test", 10, 60_000);
+      await claimDueWithEvents(opened.db, "wrk_writer_test", 10, 60_000);
       return { issuedBefore, doneBefore: groupsDone.length };
     });
     const [{ issuedBefore, doneBefore }] = await Promise.all([claimed, Promise.all(writes)]);

@@ -5,7 +5,7 @@
 // database stand for two processes; their TTL is 10 minutes, so only an announcement explains an
 // entry going away.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { insertAttempt } from "../../api/src/dispatch/attempt-writer";
+import { AttemptWriter } from "../../api/src/dispatch/attempt-writer";
 import { countRoundTrips } from "../../bench/http/round-trips";
 import { callbackHook, functionHook, type TestApi, testWorker } from "../support/app";
 import { attemptRow } from "../support/attempt-row";
@@ -185,9 +185,8 @@ describe.each(testDatabases)("hooks and health from the hot cache on $name", (ta
     expect(await eventually(async () => (await attempts(c)) === 2)).toBe(true);
 
     // As a worker process writes attempts: both hear its NOTIFY.
-    await insertAttempt(
-      api.db,
-      {
+    await new AttemptWriter(api.db).write({
+      subject: {
         workspaceId: ws,
         hookId: id,
         eventId: null,
@@ -196,8 +195,8 @@ describe.each(testDatabases)("hooks and health from the hot cache on $name", (ta
         attempt: 1,
         trigger: "delivery",
       },
-      { kind: "function", outcome: "error", startedAt: new Date(), durationMs: 3 },
-    );
+      record: { kind: "function", outcome: "error", startedAt: new Date(), durationMs: 3 },
+    });
     for (const app of [b, c]) expect(await eventually(async () => (await attempts(app)) === 3)).toBe(true);
   });
 });

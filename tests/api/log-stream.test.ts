@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HookKind } from "../../api/src/db/schema";
-import { insertAttempt } from "../../api/src/dispatch/attempt-writer";
+import { AttemptWriter } from "../../api/src/dispatch/attempt-writer";
 import {
   callbackHook,
   functionHook,
@@ -111,9 +111,8 @@ describe.each(testDatabases)("log stream on $name", (target) => {
     return new SseReader(res);
   };
   const attempt = (hookId: string, kind: HookKind, outcome = "success", ws = acme.ws) =>
-    insertAttempt(
-      api.db,
-      {
+    new AttemptWriter(api.db).write({
+      subject: {
         workspaceId: ws,
         hookId,
         eventId: null,
@@ -122,8 +121,8 @@ describe.each(testDatabases)("log stream on $name", (target) => {
         attempt: 1,
         trigger: "invoke",
       },
-      { kind, outcome, startedAt: new Date(), durationMs: 5 },
-    );
+      record: { kind, outcome, startedAt: new Date(), durationMs: 5 },
+    });
   const settled = async (check: () => boolean | Promise<boolean>, what: string) => {
     const until = Date.now() + 5_000;
     while (!(await check())) {

@@ -3,7 +3,7 @@
 // kind of URL, ports, IPv6, credentials and upper case included, on both databases; and a wake-up
 // payload names exactly the hosts of its deliveries.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDue, releaseLease, targetHost, wakeHosts, wakePayload } from "../../api/src/queue";
+import { claimDueWithEvents, releaseLease, targetHost, wakeHosts, wakePayload } from "../../api/src/queue";
 import { CallbackUrl } from "../../api/src/schemas/hooks";
 import { type OpenedTestDatabase, testDatabases } from "../support/db";
 import { insertWorkspaceAndHook } from "../support/hook-rows";
@@ -89,7 +89,9 @@ describe.each(testDatabases)("the claim's idea of a host on $name", (target) => 
     "skips, for the busy host of %s, exactly the targets targetHost gives that host",
     async (busy) => {
       const host = targetHost(busy);
-      const claimed = await claimDue(opened.db, "wrk_test", 100, 60_000, [host]);
+      const claimed = (await claimDueWithEvents(opened.db, "wrk_test", 100, 60_000, [host])).map(
+        (c) => c.delivery,
+      );
       const expected = TARGETS.filter((t) => targetHost(t) !== host).sort();
       expect(claimed.map((d) => d.target).sort()).toEqual(expected);
       await releaseLease(
@@ -101,13 +103,13 @@ describe.each(testDatabases)("the claim's idea of a host on $name", (target) => 
   );
 
   it("hands released deliveries back, due for any worker", async () => {
-    const claimed = await claimDue(opened.db, "wrk_test", 100, 60_000);
+    const claimed = (await claimDueWithEvents(opened.db, "wrk_test", 100, 60_000)).map((c) => c.delivery);
     expect(claimed.map((d) => d.id).sort()).toEqual([...ids].sort());
     await releaseLease(
       opened.db,
       "wrk_test",
       claimed.map((d) => d.id),
     );
-    expect(await claimDue(opened.db, "wrk_other", 100, 60_000)).toHaveLength(ids.length);
+    expect(await claimDueWithEvents(opened.db, "wrk_other", 100, 60_000)).toHaveLength(ids.length);
   });
 });

@@ -7,7 +7,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { beat } from "../../api/src/dispatch/heartbeat";
 import { DEFAULT_LEASE_MS, DispatchWorker } from "../../api/src/dispatch/worker";
-import { claimDue } from "../../api/src/queue";
+import { claimDueWithEvents } from "../../api/src/queue";
 import { MAX_TIMEOUT_MS } from "../../runtime/src/index";
 import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
@@ -57,7 +57,7 @@ describe.each(testDatabases)("recovery of a dead worker's deliveries on $name", 
 
   it("hands a dead worker's leases to a live one within seconds", async () => {
     const ids = await post(4);
-    await claimDue(api.db, "wrk_dead", 100, DEFAULT_LEASE_MS);
+    await claimDueWithEvents(api.db, "wrk_dead", 100, DEFAULT_LEASE_MS);
     await api.db
       .insertInto("workers")
       .values({ id: "wrk_dead", heartbeat_at: sql<Date>`now() - interval '1 minute'` })
@@ -79,7 +79,7 @@ describe.each(testDatabases)("recovery of a dead worker's deliveries on $name", 
 
   it("leaves a live worker's leases alone", async () => {
     const ids = await post(2);
-    await claimDue(api.db, "wrk_alive", 100, DEFAULT_LEASE_MS);
+    await claimDueWithEvents(api.db, "wrk_alive", 100, DEFAULT_LEASE_MS);
     await beat(api.db, "wrk_alive", ids, DEFAULT_LEASE_MS);
     const worker = testWorker(api, { heartbeatMs: 100, staleMs: 60_000 });
     await worker.start();
@@ -104,7 +104,7 @@ describe.each(testDatabases)("recovery of a dead worker's deliveries on $name", 
   it("the embedded database's sole worker takes back every lease at start", async () => {
     const ids = await post(3);
     // A process killed a moment ago: its heartbeat is still fresh.
-    await claimDue(api.db, "wrk_previous", 100, DEFAULT_LEASE_MS);
+    await claimDueWithEvents(api.db, "wrk_previous", 100, DEFAULT_LEASE_MS);
     await beat(api.db, "wrk_previous", ids, DEFAULT_LEASE_MS);
     const started = performance.now();
     const worker = new DispatchWorker(

@@ -33,12 +33,6 @@ export class AttemptWriter {
   }
 }
 
-/** One attempt in a statement of its own (tests, and any caller without a writer). */
-export async function insertAttempt(db: Db, subject: AttemptSubject, record: AttemptRecord): Promise<string> {
-  const [id] = await insertAttemptRows(db, [attemptRow(newId("att"), subject, record)]);
-  return id as string;
-}
-
 type AttemptRow = ReturnType<typeof attemptRow>;
 
 function rowBytes(row: AttemptRow): number {

@@ -7,22 +7,6 @@ import { claimPrefixes } from "./host";
 
 export type ClaimedDelivery = Selectable<DeliveriesTable>;
 
-/**
- * Claims up to `limit` due deliveries, skipping targets whose host this worker already has a full
- * round of work for (`busyHosts`: host keys, see host.ts), so other hosts are not held up behind
- * them.
- */
-export async function claimDue(
-  db: Db,
-  workerId: string,
-  limit: number,
-  leaseMs: number,
-  busyHosts: Iterable<string> = [],
-): Promise<ClaimedDelivery[]> {
-  const claimed = await claimDueWithEvents(db, workerId, limit, leaseMs, busyHosts);
-  return claimed.map((c) => c.delivery);
-}
-
 /** The event of a claimed delivery: what its envelope needs. */
 export interface ClaimedEvent {
   id: string;
@@ -43,9 +27,11 @@ export interface ClaimedWork {
 }
 
 /**
- * claimDue, with each delivery's event read in the same statement: the worker needs both, and
- * each statement costs a round trip, which at thousands of deliveries a second is what the
- * worker's process spends most on (docs/perf).
+ * Claims up to `limit` due deliveries, skipping targets whose host this worker already has a full
+ * round of work for (`busyHosts`: host keys, see host.ts), so other hosts are not held up behind
+ * them; with each delivery's event read in the same statement: the worker needs both, and each
+ * statement costs a round trip, which at thousands of deliveries a second is what the worker's
+ * process spends most on (docs/perf).
  */
 export async function claimDueWithEvents(
   db: Db,

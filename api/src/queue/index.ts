@@ -14,7 +14,6 @@ export {
   type ClaimedDelivery,
   type ClaimedEvent,
   type ClaimedWork,
-  claimDue,
   claimDueWithEvents,
   releaseLease,
 } from "./claim";
