@@ -8,6 +8,7 @@ import * as keyCheck from "./20261202010000_key_check";
 import * as workers from "./20261202020000_workers";
 import * as portalSessions from "./20261203010000_portal_sessions";
 import * as hookFilters from "./20261204011700_hook_filters";
+import * as deliveryControl from "./20261205010000_delivery_control";
 
 export const migrations: Record<string, Migration> = {
   "20261122190000_initial": initial,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   "20261202020000_workers": workers,
   "20261203010000_portal_sessions": portalSessions,
   "20261204011700_hook_filters": hookFilters,
+  "20261205010000_delivery_control": deliveryControl,
 };

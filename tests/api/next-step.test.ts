@@ -57,6 +57,7 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
     next_attempt_at: NOW,
     lease_owner: "wrk_1",
     last_outcome: lastOutcome,
+    waiting: null,
     created_at: NOW,
     updated_at: NOW,
     finished_at: null,
@@ -115,6 +116,7 @@ describe("deliveryUpdate", () => {
       attempts: 2,
       outcome: "status_500",
       delayMs: 300_000,
+      waiting: null,
     });
   });
 
@@ -131,7 +133,24 @@ describe("deliveryUpdate", () => {
       attempts: 3,
       outcome: "hook_deleted",
       delayMs: 0,
+      waiting: null,
     });
+  });
+
+  it("keeps a waiting delivery's count and last outcome, due when its wait ends or when released", () => {
+    const held = delivery("dlv_3", 2, "timeout");
+    const until = new Date(NOW.getTime() + 1_500);
+    const slot: Finished = { kind: "waiting", delivery: held, hook: hook("hk_1"), why: "rate_limit", until };
+    expect(deliveryUpdate(slot, half, NOW)).toEqual({
+      id: "dlv_3",
+      status: "pending",
+      attempts: 2,
+      outcome: null,
+      delayMs: 1_500,
+      waiting: "rate_limit",
+    });
+    const parked: Finished = { kind: "waiting", delivery: held, hook: hook("hk_1"), why: "fifo", until: null };
+    expect(deliveryUpdate(parked, half, NOW)).toMatchObject({ delayMs: null, waiting: "fifo", attempts: 2 });
   });
 });
 

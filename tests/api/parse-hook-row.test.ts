@@ -39,6 +39,8 @@ describe("parseHookRow", () => {
         signing_secret_enc: null,
         previous_signing_secret_enc: null,
         previous_signing_secret_expires_at: null,
+        fifo: false,
+        breaker_failures: 10,
       },
     },
     {

@@ -5,6 +5,8 @@ import type { DisabledUrl, FunctionLimits, HookRow, HttpMethod, SigningConfig } 
 
 export const DEFAULT_CALLBACK_METHOD = "POST" satisfies HttpMethod;
 export const DEFAULT_CALLBACK_TIMEOUT_MS = 10_000;
+/** Consecutive failures that open a URL's circuit breaker when the hook sets none. */
+export const DEFAULT_BREAKER_FAILURES = 10;
 // Frozen: every hook read without its own signing or limits shares these objects.
 export const DEFAULT_SIGNING = Object.freeze({
   scheme: "standard-webhooks",
@@ -25,7 +27,9 @@ type CallbackColumn =
   | "signing"
   | "signing_secret_enc"
   | "previous_signing_secret_enc"
-  | "previous_signing_secret_expires_at";
+  | "previous_signing_secret_expires_at"
+  | "fifo"
+  | "breaker_failures";
 type FunctionColumn = "source" | "live_version" | "secrets_enc" | "limits";
 
 /** The columns both kinds use, under their column names. */
@@ -43,6 +47,8 @@ export interface CallbackHook extends HookCommon {
   signing_secret_enc: string | null;
   previous_signing_secret_enc: string | null;
   previous_signing_secret_expires_at: Date | null;
+  fifo: boolean;
+  breaker_failures: number;
 }
 
 export interface FunctionHook extends HookCommon {
@@ -68,6 +74,8 @@ export function parseHookRow(row: HookRow): Hook {
     signing_secret_enc,
     previous_signing_secret_enc,
     previous_signing_secret_expires_at,
+    fifo,
+    breaker_failures,
     source,
     live_version,
     secrets_enc,
@@ -88,6 +96,8 @@ export function parseHookRow(row: HookRow): Hook {
         signing_secret_enc,
         previous_signing_secret_enc,
         previous_signing_secret_expires_at,
+        fifo,
+        breaker_failures: breaker_failures ?? DEFAULT_BREAKER_FAILURES,
       };
     case "function":
       return {

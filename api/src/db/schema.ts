@@ -15,6 +15,8 @@ export type Role = "root" | "admin" | "operator" | "ingest";
 export type HookKind = "callback" | "function";
 export type HttpMethod = "POST" | "PUT" | "GET";
 export type DeliveryStatus = "pending" | "succeeded" | "failed" | "canceled";
+/** What a waiting delivery waits for: its hook's rate, its turn in a FIFO line, or its URL's breaker. */
+export type DeliveryWaiting = "rate_limit" | "fifo" | "circuit_open";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -113,6 +115,12 @@ export interface HooksTable {
   limits: NullableJson<FunctionLimits>;
   /** Checked when saved (services/filter-rules.ts); null: every event of its types. */
   filter: NullableJson<Record<string, unknown>>;
+  /** Deliveries per second for the whole hook (dispatch/rate-limit); null: no limit. */
+  rate_limit: number | null;
+  /** Callback hooks: each URL gets the hook's events one at a time, in ingest order. */
+  fifo: Generated<boolean>;
+  /** Consecutive failures that open a URL's breaker; null: DEFAULT_BREAKER_FAILURES. */
+  breaker_failures: number | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   deleted_at: NullableTimestamp;
@@ -150,6 +158,8 @@ export interface DeliveriesTable {
   next_attempt_at: CreatedAt;
   lease_owner: string | null;
   last_outcome: string | null;
+  /** Why a pending delivery is held back without an attempt; null when it is not. */
+  waiting: DeliveryWaiting | null;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   finished_at: NullableTimestamp;

@@ -1,11 +1,14 @@
 // Everything a claimed batch needs beyond what its claim read (the deliveries and their events):
 // the hooks, in one query for the whole batch, the live code of function hooks from the versions'
 // cache (a version never changes, so a steady load reads code once per version), and, rarely, the
-// events the claim's statement could not see yet.
+// events the claim's statement could not see yet; and what delivery control's gates decide for each
+// delivery that is to be attempted (admission.ts).
 import type { Db } from "../db/connect";
 import { type Hook, parseHookRow } from "../db/hook";
 import type { ClaimedEvent, ClaimedWork } from "../queue";
 import { versionCode } from "../services/version-code";
+import { type Admission, admit, type Candidate } from "./admission";
+import { cancelReason } from "./deliver";
 import type { FunctionCode } from "./run-function";
 
 export interface BatchContext {
@@ -13,13 +16,15 @@ export interface BatchContext {
   hooks: Map<string, Hook>;
   /** Live code by hook id, for function hooks that have a live version. */
   code: Map<string, FunctionCode>;
+  /** The gates' decisions by delivery id; a delivery without one goes now. */
+  admissions: Map<string, Admission>;
 }
 
 export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchContext> {
   const events = new Map<string, ClaimedEvent>();
   for (const { event } of claimed) if (event) events.set(event.id, event);
   const hookIds = [...new Set(claimed.map((c) => c.delivery.hook_id))];
-  if (hookIds.length === 0) return { events, hooks: new Map(), code: new Map() };
+  if (hookIds.length === 0) return { events, hooks: new Map(), code: new Map(), admissions: new Map() };
   const [rows, late] = await Promise.all([
     db.selectFrom("hooks").selectAll().where("id", "in", hookIds).execute(),
     eventsClaimedUnseen(db, claimed),
@@ -34,7 +39,23 @@ export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchCo
       code.set(hook.id, { versionKey: version.id, code: version.code, sourceMap: version.source_map });
     }),
   );
-  return { events, hooks, code };
+  const admissions = await admit(db, candidates(claimed, events, hooks));
+  return { events, hooks, code, admissions };
+}
+
+/** The deliveries deliver() will attempt (their event is there, nothing cancels them), in claim order. */
+function candidates(
+  claimed: ClaimedWork[],
+  events: Map<string, ClaimedEvent>,
+  hooks: Map<string, Hook>,
+): Candidate[] {
+  const list: Candidate[] = [];
+  for (const { delivery } of claimed) {
+    const hook = hooks.get(delivery.hook_id);
+    if (hook && events.has(delivery.event_id) && cancelReason(hook, delivery) === null)
+      list.push({ delivery, hook });
+  }
+  return list;
 }
 
 /**

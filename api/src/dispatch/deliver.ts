@@ -2,6 +2,7 @@
 // Writing the outcome down is the recorder's job, batched across deliveries.
 import type { EgressOptions, FunctionRuntime } from "@hookrun/runtime";
 import type { Hook } from "../db/hook";
+import type { DeliveryWaiting } from "../db/schema";
 import type { ClaimedDelivery } from "../queue";
 import type { SecretBox } from "../security/secret-box";
 import { type AttemptRecord, succeeded } from "./attempt";
@@ -19,7 +20,9 @@ export interface DeliverDeps {
 
 export type Finished =
   | { kind: "attempted"; delivery: ClaimedDelivery; hook: Hook; eventType: string; record: AttemptRecord }
-  | { kind: "canceled"; delivery: ClaimedDelivery; reason: string };
+  | { kind: "canceled"; delivery: ClaimedDelivery; reason: string }
+  /** Held back by a gate (admission.ts) without an attempt: pending again, until `until` or released. */
+  | { kind: "waiting"; delivery: ClaimedDelivery; hook: Hook; why: DeliveryWaiting; until: Date | null };
 
 /** A finished delivery, and what it says about its host's capacity (see host-limit.ts). */
 export interface Delivered {
@@ -40,6 +43,12 @@ export async function deliver(
   const reason = event ? cancelReason(hook, delivery) : "event_missing";
   if (reason || !event || !hook)
     return { finished: { kind: "canceled", delivery, reason: reason ?? "hook_deleted" }, feedback: NEUTRAL };
+  const admission = batch.admissions.get(delivery.id);
+  if (admission?.kind === "wait") {
+    const { why, until } = admission;
+    return { finished: { kind: "waiting", delivery, hook, why, until }, feedback: NEUTRAL };
+  }
+  if (admission?.notBefore) await sleepUntil(admission.notBefore);
   const envelope = toEnvelope(event);
   if (hook.kind === "callback") {
     const record = await runCallback(deps.box, deps.egress, hook, {
@@ -72,7 +81,7 @@ function callbackFeedback(record: CallbackAttempt): Feedback {
 }
 
 /** Why a delivery must not be attempted any more, if it must not. */
-function cancelReason(hook: Hook | undefined, delivery: ClaimedDelivery): string | null {
+export function cancelReason(hook: Hook | undefined, delivery: ClaimedDelivery): string | null {
   if (!hook || hook.deleted_at) return "hook_deleted";
   if (!hook.enabled) return "hook_disabled";
   if (hook.kind === "callback" && !hook.urls.includes(delivery.target)) return "url_removed";
@@ -80,4 +89,9 @@ function cancelReason(hook: Hook | undefined, delivery: ClaimedDelivery): string
   if (hook.kind === "callback" && hook.disabled_urls.some((d) => d.url === delivery.target))
     return "url_disabled";
   return null;
+}
+
+function sleepUntil(moment: Date): Promise<void> {
+  const ms = moment.getTime() - Date.now();
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
 }

@@ -4,7 +4,7 @@
 // record.ts writes these decisions down.
 import { failingTooLong, nextAttemptDelayMs, shouldGiveUp } from "@hookrun/runtime";
 import type { Hook } from "../db/hook";
-import type { DeliveryStatus } from "../db/schema";
+import type { DeliveryStatus, DeliveryWaiting } from "../db/schema";
 import { type AttemptRecord, gone, succeeded } from "./attempt";
 import type { Finished } from "./deliver";
 
@@ -32,17 +32,29 @@ export function nextStep(
   return delayMs === null ? { status: "failed", delayMs: 0 } : { status: "pending", delayMs };
 }
 
-/** A delivery's row after a finished run: due again in `delayMs` when still pending. */
+/**
+ * A delivery's row after a finished run: due again in `delayMs` when still pending (null: never,
+ * until something releases it), with the outcome of its last attempt (null: unchanged) and why it
+ * waits without an attempt (null: it does not).
+ */
 export interface DeliveryUpdate {
   id: string;
   status: DeliveryStatus;
   attempts: number;
-  outcome: string;
-  delayMs: number;
+  outcome: string | null;
+  delayMs: number | null;
+  waiting: DeliveryWaiting | null;
 }
 
-/** A canceled delivery keeps its attempt count; an attempted one counts the attempt and steps on. */
-export function deliveryUpdate(finished: Finished, random: () => number = Math.random): DeliveryUpdate {
+/**
+ * A canceled delivery keeps its attempt count; a waiting one keeps its count and last outcome (waiting
+ * is not an attempt); an attempted one counts the attempt and steps on.
+ */
+export function deliveryUpdate(
+  finished: Finished,
+  random: () => number = Math.random,
+  now: Date = new Date(),
+): DeliveryUpdate {
   const { delivery } = finished;
   if (finished.kind === "canceled") {
     return {
@@ -51,6 +63,17 @@ export function deliveryUpdate(finished: Finished, random: () => number = Math.r
       attempts: delivery.attempts,
       outcome: finished.reason,
       delayMs: 0,
+      waiting: null,
+    };
+  }
+  if (finished.kind === "waiting") {
+    return {
+      id: delivery.id,
+      status: "pending",
+      attempts: delivery.attempts,
+      outcome: null,
+      delayMs: finished.until ? Math.max(0, finished.until.getTime() - now.getTime()) : null,
+      waiting: finished.why,
     };
   }
   const attempts = delivery.attempts + 1;
@@ -67,6 +90,7 @@ export function deliveryUpdate(finished: Finished, random: () => number = Math.r
     attempts,
     outcome: finished.record.outcome,
     delayMs: step.delayMs,
+    waiting: null,
   };
 }
 

@@ -118,15 +118,18 @@ async function writeBatch(db: Db, workerId: string, finished: Finished[], attemp
       update deliveries as d set
         status = v.status,
         attempts = v.attempts,
-        last_outcome = v.outcome,
-        next_attempt_at = now() + v.delay_ms * interval '1 millisecond',
+        last_outcome = coalesce(v.outcome, d.last_outcome),
+        -- No delay: waiting until something releases it (a FIFO line, a URL's breaker).
+        next_attempt_at = coalesce(now() + v.delay_ms * interval '1 millisecond', 'infinity'),
+        waiting = v.waiting,
         lease_owner = null,
         finished_at = case when v.status = 'pending' then null else now() end,
         updated_at = now()
       from unnest(
         ${updates.map((u) => u.id)}::text[], ${updates.map((u) => u.status)}::text[],
         ${updates.map((u) => u.attempts)}::int[], ${updates.map((u) => u.outcome)}::text[],
-        ${updates.map((u) => u.delayMs)}::bigint[]) as v(id, status, attempts, outcome, delay_ms)
+        ${updates.map((u) => u.delayMs)}::bigint[], ${updates.map((u) => u.waiting)}::text[])
+        as v(id, status, attempts, outcome, delay_ms, waiting)
       where d.id = v.id and d.lease_owner = ${workerId}
       returning d.id
     ),

@@ -333,6 +333,10 @@ export class DispatchWorker {
       metrics.deliveries.inc({ kind: "none", outcome: `canceled:${finished.reason}` });
       return;
     }
+    if (finished.kind === "waiting") {
+      metrics.deliveriesWaited.inc({ why: finished.why });
+      return;
+    }
     const kind = finished.record.kind;
     metrics.deliveries.inc({ kind, outcome: finished.record.outcome });
     metrics.attemptDuration.observe({ kind }, finished.record.durationMs / 1000);

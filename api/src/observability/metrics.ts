@@ -9,6 +9,8 @@ export interface Metrics {
   registry: Registry;
   eventsIngested: Counter<"outcome">;
   deliveries: Counter<"kind" | "outcome">;
+  /** Deliveries a gate held back without an attempt (dispatch/admission.ts), by why. */
+  deliveriesWaited: Counter<"why">;
   attemptDuration: Histogram<"kind">;
   httpRequests: Histogram<"method" | "route" | "status">;
 }
@@ -33,6 +35,12 @@ export function createMetrics(sources: MetricSources): Metrics {
       name: "hookrun_delivery_attempts_total",
       help: "Delivery attempts recorded by this process's worker, by hook kind and outcome",
       labelNames: ["kind", "outcome"],
+      registers: [registry],
+    }),
+    deliveriesWaited: new Counter({
+      name: "hookrun_deliveries_waited_total",
+      help: "Deliveries held back without an attempt by this process's worker: rate_limit, fifo or circuit_open",
+      labelNames: ["why"],
       registers: [registry],
     }),
     attemptDuration: new Histogram({

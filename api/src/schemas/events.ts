@@ -26,8 +26,14 @@ export const DeliveryView = z
     target: z.string().openapi({ description: "The URL, or `function` for a function hook" }),
     status: DeliveryStatus,
     attempts: z.number().int(),
-    nextAttemptAt: z.string().nullable(),
+    nextAttemptAt: z.string().nullable().openapi({
+      description: "When a pending delivery is due; null also while it waits to be released (`waiting`)",
+    }),
     lastOutcome: z.string().nullable(),
+    waiting: z.enum(["rate_limit", "fifo", "circuit_open"]).nullable().openapi({
+      description:
+        "Why a pending delivery is held back without an attempt: its hook's rate limit, its turn in a FIFO line, or its URL's open circuit",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
     finishedAt: z.string().nullable(),

@@ -2,6 +2,7 @@
 import { z } from "@hono/zod-openapi";
 import { MAX_ATTEMPTS } from "@hookrun/runtime";
 import {
+  DEFAULT_BREAKER_FAILURES,
   DEFAULT_CALLBACK_METHOD,
   DEFAULT_CALLBACK_TIMEOUT_MS,
   DEFAULT_FUNCTION_LIMITS,
@@ -117,6 +118,29 @@ const LimitsPatch = z.strictObject({
   cpuMs: z.number().int().min(10).max(30_000).optional(),
 });
 
+export const RateLimit = z
+  .number()
+  .min(0.1, "must be at least 0.1 a second")
+  .max(10_000, "must be at most 10,000 a second")
+  .openapi({
+    description:
+      "Deliveries per second for the whole hook (all URLs, every worker); over it deliveries wait their turn, which is not an attempt. null: no limit",
+    example: 20,
+  });
+
+export const Breaker = z
+  .strictObject({
+    failures: z.number().int().min(1).max(1000).default(DEFAULT_BREAKER_FAILURES).openapi({
+      description: "Consecutive failures (network errors, timeouts, 5xx, 408, 429) that open a URL's circuit",
+    }),
+  })
+  .openapi("Breaker");
+
+const Fifo = z.boolean().openapi({
+  description:
+    "Each URL receives the hook's events one at a time, in ingest order; a failing delivery holds its URL until it succeeds or is dead",
+});
+
 const commonCreate = {
   name: Name.openapi({ example: "crm-sync" }),
   description: Description.default(""),
@@ -124,6 +148,7 @@ const commonCreate = {
   enabled: z.boolean().default(true),
   retry: Retry.default({ maxAttempts: MAX_ATTEMPTS }),
   filter: HookFilter.nullable().default(null),
+  rateLimit: RateLimit.nullable().default(null),
 };
 
 export const CallbackHookCreate = z.strictObject({
@@ -134,6 +159,8 @@ export const CallbackHookCreate = z.strictObject({
   headers: Headers.default({}),
   timeoutMs: z.number().int().min(1000).max(30_000).default(DEFAULT_CALLBACK_TIMEOUT_MS),
   signing: SigningInput.default(DEFAULT_SIGNING),
+  fifo: Fifo.default(false),
+  breaker: Breaker.default({ failures: DEFAULT_BREAKER_FAILURES }),
 });
 
 export const FunctionHookCreate = z.strictObject({
@@ -159,11 +186,14 @@ export const HookPatch = z
     enabled: z.boolean().optional(),
     retry: Retry.optional(),
     filter: HookFilter.nullable().optional().openapi({ description: "null removes the filter" }),
+    rateLimit: RateLimit.nullable().optional(),
     method: z.enum(["POST", "PUT", "GET"]).optional(),
     urls: Urls.optional(),
     headers: HeadersPatch.optional().openapi({ description: "Merged: a null value removes that header." }),
     timeoutMs: z.number().int().min(1000).max(30_000).optional(),
     signing: SigningInput.optional(),
+    fifo: Fifo.optional(),
+    breaker: Breaker.optional(),
     source: Source.optional(),
     secrets: SecretsPatch.optional().openapi({ description: "Merged: a null value removes that secret." }),
     limits: LimitsPatch.optional(),
@@ -191,6 +221,7 @@ const hookCommon = {
   disabledReason: z.string().nullable(),
   retry: z.object({ maxAttempts: z.number().int() }),
   filter: HookFilter.nullable(),
+  rateLimit: z.number().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),
   health: HookHealth,
@@ -227,6 +258,8 @@ export const CallbackHookView = z
     headers: MaskedMap,
     timeoutMs: z.number().int(),
     signing: SigningView,
+    fifo: z.boolean(),
+    breaker: z.object({ failures: z.number().int() }),
   })
   .openapi("CallbackHook");
 

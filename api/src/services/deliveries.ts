@@ -71,6 +71,8 @@ export async function retryDelivery(
       .set({
         status: "pending",
         next_attempt_at: sql`now()`,
+        // Due now, though a gate may hold it back again (its FIFO line, its URL's open circuit).
+        waiting: null,
         lease_owner: null,
         finished_at: null,
         updated_at: sql`now()`,

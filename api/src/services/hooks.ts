@@ -40,7 +40,7 @@ export const DEFAULT_FUNCTION_SOURCE = `export default async function (event: Ho
 }
 `;
 
-const CALLBACK_ONLY = ["method", "urls", "headers", "timeoutMs", "signing"] as const;
+const CALLBACK_ONLY = ["method", "urls", "headers", "timeoutMs", "signing", "fifo", "breaker"] as const;
 const FUNCTION_ONLY = ["source", "secrets", "limits"] as const;
 
 const notFound = (id: string) => failure("not_found", `hook ${id} not found`);
@@ -122,6 +122,7 @@ export async function createHook(
     enabled: input.enabled,
     retry: JSON.stringify(input.retry),
     filter: input.filter && JSON.stringify(input.filter),
+    rate_limit: input.rateLimit,
   };
   if (input.kind === "callback")
     return insertHook(store, { ...common, ...callbackColumns(store, id, input) });
@@ -138,6 +139,8 @@ function callbackColumns(store: Store, id: string, input: CallbackHookCreateInpu
     timeout_ms: input.timeoutMs,
     signing: JSON.stringify(config),
     signing_secret_enc: sealSecret(store.box, id, secret ?? generateSigningSecret()),
+    fifo: input.fifo,
+    breaker_failures: input.breaker.failures,
   };
 }
 
@@ -254,6 +257,7 @@ function commonChanges(row: Hook, patch: HookPatchInput): HookUpdate {
     events: patch.events && JSON.stringify(patch.events),
     retry: patch.retry && JSON.stringify(patch.retry),
     filter: patch.filter && JSON.stringify(patch.filter),
+    rate_limit: patch.rateLimit,
   };
   // Enabling by hand clears the reason an automatic disable left behind.
   if (patch.enabled !== undefined && patch.enabled !== row.enabled) {
@@ -267,7 +271,12 @@ function commonChanges(row: Hook, patch: HookPatchInput): HookUpdate {
 }
 
 function callbackChanges(store: Store, row: CallbackHook, patch: HookPatchInput): Result<HookUpdate> {
-  const changes: HookUpdate = { method: patch.method, timeout_ms: patch.timeoutMs };
+  const changes: HookUpdate = {
+    method: patch.method,
+    timeout_ms: patch.timeoutMs,
+    fifo: patch.fifo,
+    breaker_failures: patch.breaker?.failures,
+  };
   if (patch.urls) {
     changes.urls = JSON.stringify(patch.urls);
     // A URL given again (or anew) is live again; 410-disabled URLs that were dropped are forgotten.
@@ -354,6 +363,7 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
     disabledReason: row.disabled_reason,
     retry: row.retry,
     filter: row.filter,
+    rateLimit: row.rate_limit,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
     health,
@@ -384,6 +394,8 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
       secret: opened.secretMask,
       rotatingUntil: rotating?.toISOString() ?? null,
     },
+    fifo: row.fifo,
+    breaker: { failures: row.breaker_failures },
   };
 }
 
