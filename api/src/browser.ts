@@ -2,6 +2,7 @@
 // and the naming rules the editor checks as the user types. Values here come from modules that import
 // nothing (no zod, pg, PGlite or node:*); the editor bundles this entry.
 export type { AppType } from "./app";
+export { DEFAULT_BREAKER_FAILURES } from "./db/hook";
 export {
   covers,
   EVENT_PATTERN,

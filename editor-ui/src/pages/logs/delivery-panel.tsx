@@ -92,6 +92,7 @@ export function DeliveryPanel({ ws, rec, deliveryId }: { ws: string; rec: LogRec
               button is for finished ones.
             </span>
           )}
+          {pending && d.waiting && <span class="muted"> · {WAITING[d.waiting]}</span>}
         </p>
       ) : delivery.error ? (
         <ErrorNotice error={delivery.error} />
@@ -151,3 +152,10 @@ function DeliveryBadge({ status }: { status: string }) {
     status === "succeeded" ? "ok" : status === "failed" ? "bad" : status === "pending" ? "warn" : "";
   return <span class={`badge ${tone}`}>{status}</span>;
 }
+
+/** Why a pending delivery is held back without an attempt, as the panel says it. */
+const WAITING = {
+  rate_limit: "waiting for a slot under the hook's rate limit",
+  fifo: "waiting for its turn: the delivery before it on this URL has not finished",
+  circuit_open: "waiting: this URL's circuit is open; it goes once a probe succeeds",
+} as const;

@@ -1,11 +1,14 @@
 // The hook forms' state and what it becomes on the wire: a create body, or a PATCH holding only
 // what changed (headers and secrets as merge maps: a value sets, null removes).
+
+import { DEFAULT_BREAKER_FAILURES } from "@hookrun/api/browser";
 import { MAX_ATTEMPTS, RETRY_SCHEDULE_MS, type SigningConfig } from "@hookrun/runtime/browser";
 import { ApiFailure } from "../../../api/client";
 import type { CallbackHook, FunctionHook } from "../../../api/types";
 
 /** The service's own rules for names, checked here as the user types. */
 export {
+  DEFAULT_BREAKER_FAILURES,
   EVENT_PATTERN,
   HEADER_NAME,
   RESERVED_HEADERS,
@@ -23,6 +26,8 @@ export interface CommonState {
   maxAttempts: number;
   /** The filter as JSON text; empty: no filter. */
   filterText: string;
+  /** Deliveries per second as typed; empty: no limit. */
+  rateLimitText: string;
 }
 
 /** One row of a write-only map (headers, secrets): an existing entry shows only its mask. */
@@ -47,6 +52,8 @@ export interface CallbackState extends CommonState {
   headers: MapRow[];
   timeoutSeconds: string;
   signing: SigningState;
+  fifo: boolean;
+  breakerFailures: string;
 }
 
 export interface Limits {
@@ -79,6 +86,7 @@ export function emptyCommon(): CommonState {
     enabled: true,
     maxAttempts: MAX_ATTEMPTS,
     filterText: "",
+    rateLimitText: "",
   };
 }
 
@@ -91,6 +99,8 @@ export function emptyCallback(): CallbackState {
     headers: [newRow()],
     timeoutSeconds: "10",
     signing: { scheme: "standard-webhooks", secret: "" },
+    fifo: false,
+    breakerFailures: String(DEFAULT_BREAKER_FAILURES),
   };
 }
 
@@ -114,6 +124,7 @@ function commonOf(hook: CallbackHook | FunctionHook): CommonState {
     enabled: hook.enabled,
     maxAttempts: hook.retry.maxAttempts,
     filterText: hook.filter ? JSON.stringify(hook.filter, null, 2) : "",
+    rateLimitText: hook.rateLimit === null ? "" : String(hook.rateLimit),
   };
 }
 
@@ -126,6 +137,8 @@ export function callbackStateOf(hook: CallbackHook): CallbackState {
     reenableUrls: false,
     headers: rowsOf(hook.headers),
     timeoutSeconds: String(hook.timeoutMs / 1000),
+    fifo: hook.fifo,
+    breakerFailures: String(hook.breaker.failures),
     signing:
       s.scheme === "hmac-sha256"
         ? {
@@ -162,6 +175,11 @@ export function parseUrls(text: string): string[] {
 /** A number field as the service wants it; NaN goes through so the service names the field. */
 function num(text: string): number {
   return text.trim() === "" ? Number.NaN : Number(text);
+}
+
+/** The rate field: empty is no limit (null); anything else goes as a number for the service to judge. */
+function rateLimitOf(text: string): number | null {
+  return text.trim() === "" ? null : num(text);
 }
 
 function seconds(text: string): number {
@@ -234,6 +252,7 @@ function commonBody(s: CommonState) {
     retry: { maxAttempts: s.maxAttempts },
     // Text that does not parse never gets here: formProblem refuses it first.
     filter: filter.ok ? filter.value : null,
+    rateLimit: rateLimitOf(s.rateLimitText),
   };
 }
 
@@ -246,6 +265,8 @@ export function callbackCreateBody(s: CallbackState) {
     headers: mapOf(s.headers),
     timeoutMs: seconds(s.timeoutSeconds),
     signing: signingBody(s.signing),
+    fifo: s.fifo,
+    breaker: { failures: num(s.breakerFailures) },
   };
 }
 
@@ -271,6 +292,7 @@ function commonPatch(s: CommonState, hook: CallbackHook | FunctionHook) {
     events?: string[];
     retry?: { maxAttempts: number };
     filter?: FilterValue;
+    rateLimit?: number | null;
   } = {};
   if (s.name.trim() !== hook.name) patch.name = s.name.trim();
   if (s.description !== hook.description) patch.description = s.description;
@@ -279,6 +301,8 @@ function commonPatch(s: CommonState, hook: CallbackHook | FunctionHook) {
   // A filter that does not parse is no change yet: the field says what is wrong with it.
   const filter = parseFilter(s.filterText);
   if (filter.ok && JSON.stringify(filter.value) !== JSON.stringify(hook.filter)) patch.filter = filter.value;
+  const rateLimit = rateLimitOf(s.rateLimitText);
+  if (rateLimit !== hook.rateLimit) patch.rateLimit = rateLimit;
   return patch;
 }
 
@@ -302,6 +326,8 @@ export function callbackPatch(s: CallbackState, hook: CallbackHook) {
     headers?: Record<string, string | null>;
     timeoutMs?: number;
     signing?: ReturnType<typeof signingBody>;
+    fifo?: boolean;
+    breaker?: { failures: number };
   } = commonPatch(s, hook);
   if (s.method !== hook.method) patch.method = s.method;
   const urls = parseUrls(s.urlsText);
@@ -310,6 +336,8 @@ export function callbackPatch(s: CallbackState, hook: CallbackHook) {
   if (headers) patch.headers = headers;
   if (seconds(s.timeoutSeconds) !== hook.timeoutMs) patch.timeoutMs = seconds(s.timeoutSeconds);
   if (!sameSigning(s.signing, hook)) patch.signing = signingBody(s.signing);
+  if (s.fifo !== hook.fifo) patch.fifo = s.fifo;
+  if (num(s.breakerFailures) !== hook.breaker.failures) patch.breaker = { failures: num(s.breakerFailures) };
   return patch;
 }
 

@@ -1,6 +1,8 @@
-// A callback's delivery settings (method, timeout, URLs, headers, signing), when creating and in settings.
+// A callback's delivery settings (method, timeout, URLs, headers, signing, FIFO, breaker), when creating
+// and in settings.
 import type { ApiFailure } from "../../../../api/client";
 import type { CallbackState } from "../model";
+import { CallbackControlFields } from "./delivery-control-fields";
 import { MethodField } from "./method-field";
 import { SecretMapField } from "./secret-map-field";
 import { SigningFields } from "./signing-fields";
@@ -57,6 +59,7 @@ export function CallbackFields(props: {
         withSecret={props.withSecret}
         readOnly={props.readOnly}
       />
+      <CallbackControlFields state={state} set={set} errors={errors} />
     </>
   );
 }

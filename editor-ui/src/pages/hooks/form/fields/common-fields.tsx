@@ -1,7 +1,8 @@
-// What every hook has, in both hook forms: name, description, events, retry, filter, and (creating)
-// enabled.
+// What every hook has, in both hook forms: name, description, events, retry, filter, rate limit, and
+// (creating) enabled.
 import type { ApiFailure } from "../../../../api/client";
 import { type CommonState, fieldErrors } from "../model";
+import { RateLimitField } from "./delivery-control-fields";
 import { EventsPicker } from "./events-picker";
 import { FilterField } from "./filter-field";
 import { FormField } from "./form-field";
@@ -64,6 +65,11 @@ export function CommonFields<S extends CommonState>(props: {
         events={state.events}
         value={state.filterText}
         onChange={(filterText) => set({ filterText })}
+        errors={errors}
+      />
+      <RateLimitField
+        value={state.rateLimitText}
+        onChange={(rateLimitText) => set({ rateLimitText })}
         errors={errors}
       />
       {props.showEnabled && (
