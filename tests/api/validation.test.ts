@@ -58,6 +58,36 @@ describe.each(testDatabases)("input validation on $name", (target) => {
       "validation_failed",
       "urls",
     ],
+    ["a rate under 0.1 a second", callbackHook({ rateLimit: 0.05 }), 400, "validation_failed", "rateLimit"],
+    [
+      "a rate over 10,000 a second",
+      callbackHook({ rateLimit: 20_000 }),
+      400,
+      "validation_failed",
+      "rateLimit",
+    ],
+    [
+      "a rate that is not a number",
+      callbackHook({ rateLimit: "fast" }),
+      400,
+      "validation_failed",
+      "rateLimit",
+    ],
+    ["fifo that is not a boolean", callbackHook({ fifo: "yes" }), 400, "validation_failed", "fifo"],
+    [
+      "a breaker threshold of 0",
+      callbackHook({ breaker: { failures: 0 } }),
+      400,
+      "validation_failed",
+      "breaker.failures",
+    ],
+    [
+      "a fractional breaker threshold",
+      callbackHook({ breaker: { failures: 2.5 } }),
+      400,
+      "validation_failed",
+      "breaker.failures",
+    ],
     ["an ftp URL", callbackHook({ urls: ["ftp://a.example/x"] }), 400, "validation_failed", "urls.0"],
     [
       "a javascript: URL",
@@ -351,6 +381,26 @@ describe.each(testDatabases)("input validation on $name", (target) => {
     });
     expect(res.status).toBe(422);
     expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["limits", "secrets"]);
+  });
+
+  it("refuses FIFO and a breaker on a function hook, which has no URLs", async () => {
+    const created = await api.request("POST", hooks(), {
+      key: acme.admin,
+      body: { kind: "function", name: "no-urls", events: ["verification"], fifo: true },
+    });
+    expect(created.status).toBe(400);
+    const fn = await api.request("POST", hooks(), {
+      key: acme.admin,
+      body: { kind: "function", name: "no-urls", events: ["verification"], rateLimit: 3 },
+    });
+    expect(fn.status, JSON.stringify(fn.body)).toBe(201);
+    expect(fn.body.rateLimit).toBe(3);
+    const res = await api.request("PATCH", `${hooks()}/${fn.body.id}`, {
+      key: acme.admin,
+      body: { fifo: true, breaker: { failures: 3 } },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(["breaker", "fifo"]);
   });
 
   it("refuses a duplicate hook name with 409, also on rename", async () => {
