@@ -6,7 +6,10 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../api/src/config";
+import { parseHookRow } from "../../api/src/db/hook";
+import { recordBatch } from "../../api/src/dispatch/record";
 import type { DispatchWorker } from "../../api/src/dispatch/worker";
+import { newId } from "../../api/src/ids";
 import { compileSchema } from "../../api/src/services/json-schema";
 import {
   circuitOpened,
@@ -337,6 +340,59 @@ describe.each(testDatabases)("operational events on $name", (target) => {
       .where("hook_id", "=", filtered.id)
       .executeTakeFirst();
     expect(Number(counted?.events)).toBe(1);
+  });
+
+  it("reports a delivery exhausted only when this worker's write fails it (its lease is still ours)", async () => {
+    const url = `${receiver.url}${path("fail")}`;
+    const victim = await hook(acme, { urls: [url], retry: { maxAttempts: 1 } });
+    const hookRow = await api.db
+      .selectFrom("hooks")
+      .selectAll()
+      .where("id", "=", victim.id)
+      .executeTakeFirstOrThrow();
+    /** A delivery leased by `owner`, attempted by "this-worker" for the last time and failed. */
+    async function failedBy(owner: string) {
+      const eventId = newId("evt");
+      await api.db
+        .insertInto("events")
+        .values({ id: eventId, workspace_id: acme.ws, type: "verification", data: "{}" })
+        .execute();
+      const delivery = await api.db
+        .insertInto("deliveries")
+        .values({
+          id: newId("dlv"),
+          workspace_id: acme.ws,
+          event_id: eventId,
+          hook_id: victim.id,
+          target: url,
+          status: "pending",
+          lease_owner: owner,
+          // Not due: the running worker leaves it alone.
+          next_attempt_at: new Date(Date.now() + 3_600_000),
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      const record = {
+        kind: "callback" as const,
+        outcome: "http_error",
+        startedAt: new Date(),
+        durationMs: 1,
+      };
+      const hook = parseHookRow(hookRow);
+      await recordBatch(api.db, "this-worker", [
+        { kind: "attempted", delivery, hook, eventType: "verification", record },
+      ]);
+      const events = await operationalEvents(acme.ws);
+      return {
+        status: (await deliveryRow(delivery.id)).status,
+        reported: events.filter((e) => (e.data as OperationalBody["data"]).delivery.id === delivery.id)
+          .length,
+      };
+    }
+    // Another worker took it over when the lease ran out: it will attempt it again.
+    expect(await failedBy("another-worker")).toEqual({ status: "pending", reported: 0 });
+    expect(await failedBy("this-worker")).toEqual({ status: "failed", reported: 1 });
+    await api.db.deleteFrom("deliveries").where("hook_id", "=", victim.id).execute();
   });
 
   describe("emitOperational, for the breaker's transitions", () => {
