@@ -113,7 +113,7 @@ const DESCRIBED: Record<OperationalEventType, { description: string; example: Op
 };
 
 /** When these types entered the catalog: their createdAt and updatedAt. */
-const INTRODUCED_AT = "2026-12-05T00:00:00.000Z";
+const INTRODUCED_AT = "2026-12-01T00:00:00.000Z";
 
 /** An operational type as the catalog shows it (services/event-types.ts EventType). */
 export interface OperationalTypeEntry {
