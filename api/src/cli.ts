@@ -49,9 +49,20 @@ async function openAndMigrate(config: Config, logger: Logger): Promise<OpenedDat
   return opened;
 }
 
+/** HOOKRUN_OPERATIONS_WORKSPACE must name a workspace of this database. */
+async function checkOperationsWorkspace(opened: OpenedDatabase, id: string | undefined): Promise<void> {
+  if (!id) return;
+  const found = await opened.db.selectFrom("workspaces").select("id").where("id", "=", id).executeTakeFirst();
+  if (!found)
+    throw new ConfigError(
+      `invalid configuration:\n  HOOKRUN_OPERATIONS_WORKSPACE: no workspace ${id} in this database (create it first)`,
+    );
+}
+
 async function prepare(config: Config): Promise<Running> {
   const logger = createLogger(config.logLevel);
   const opened = await openAndMigrate(config, logger);
+  await checkOperationsWorkspace(opened, config.operationsWorkspace);
   const box = createSecretBox(await resolveEncryptionKey(config));
   await checkEncryptionKey(opened.db, box);
   const runtime = new FunctionRuntime({
@@ -78,7 +89,11 @@ function startWorker(config: Config, running: Running): () => Promise<void> {
       // The embedded database is held by this process alone (data-dir lock).
       soleWorker: running.opened.kind === "pglite",
     },
-    { concurrency: config.deliveryConcurrency, perHost: config.hostConcurrency },
+    {
+      concurrency: config.deliveryConcurrency,
+      perHost: config.hostConcurrency,
+      operationsWorkspace: config.operationsWorkspace ?? null,
+    },
   );
   void worker.start().then(() => running.logger.info({ worker: worker.id }, "dispatch worker started"));
   const stopPruner = startPruner(running.opened.db, {

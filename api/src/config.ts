@@ -56,6 +56,11 @@ const envSchema = z.object({
   // The ceiling of each host's adaptive limit (dispatch/host-limit.ts), no longer a fixed limit.
   HOOKRUN_HOST_CONCURRENCY: integer(1, 4096).default(DEFAULT_HOST_CEILING),
   HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB: integer(128, 1024 * 1024).default(1024),
+  // A workspace id (ids.ts); that it exists is checked once the database is open (cli.ts).
+  HOOKRUN_OPERATIONS_WORKSPACE: z
+    .string()
+    .regex(/^ws_[0-9a-z]{20}$/, "must be a workspace id like ws_0123456789abcdefghjk")
+    .optional(),
   HOOKRUN_LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -79,6 +84,8 @@ export interface Config {
   hostConcurrency: number;
   /** Memory limits one workspace's running functions may reserve together, per process. */
   workspaceFunctionMemoryMb: number;
+  /** The workspace that receives a copy of every workspace's operational events, if any. */
+  operationsWorkspace: string | undefined;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 }
 
@@ -118,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     deliveryConcurrency: e.HOOKRUN_DELIVERY_CONCURRENCY,
     hostConcurrency: e.HOOKRUN_HOST_CONCURRENCY,
     workspaceFunctionMemoryMb: e.HOOKRUN_WORKSPACE_FUNCTION_MEMORY_MB,
+    operationsWorkspace: e.HOOKRUN_OPERATIONS_WORKSPACE,
     logLevel: e.HOOKRUN_LOG_LEVEL,
   };
 }

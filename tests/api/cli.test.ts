@@ -167,6 +167,17 @@ describe("hookrun serve on the embedded database", () => {
     ]);
   });
 
+  it("refuses an operations workspace this database does not hold, naming HOOKRUN_OPERATIONS_WORKSPACE", () => {
+    const missing = refused({
+      HOOKRUN_DATA_DIR: dataDir,
+      HOOKRUN_OPERATIONS_WORKSPACE: "ws_00000000000000000000",
+    });
+    expect(missing.status).toBe(1);
+    expect(missing.lines.join("\n")).toMatch(
+      /HOOKRUN_OPERATIONS_WORKSPACE: no workspace ws_0{20} in this database/,
+    );
+  });
+
   it("fails fast with one clear line per bad variable", () => {
     let stderr = "";
     try {

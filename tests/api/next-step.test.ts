@@ -149,7 +149,13 @@ describe("deliveryUpdate", () => {
       delayMs: 1_500,
       waiting: "rate_limit",
     });
-    const parked: Finished = { kind: "waiting", delivery: held, hook: hook("hk_1"), why: "fifo", until: null };
+    const parked: Finished = {
+      kind: "waiting",
+      delivery: held,
+      hook: hook("hk_1"),
+      why: "fifo",
+      until: null,
+    };
     expect(deliveryUpdate(parked, half, NOW)).toMatchObject({ delayMs: null, waiting: "fifo", attempts: 2 });
   });
 });
@@ -195,9 +201,22 @@ describe("healthChanges", () => {
       ["hk_recovering", "clear"],
       ["hk_dying", "disable"],
     ]);
+    // Each names the attempt that decided it (operational events report its delivery).
+    expect(changes.streaks.map((s) => s.by.delivery.id)).toEqual(["d5", "d3", "d4"]);
+    const by = (id: string) => expect.objectContaining({ delivery: expect.objectContaining({ id }) });
     expect(changes.goneUrls).toEqual([
-      { hook: dying, url: "https://a.example.com/d4", reason: "the receiver answered 410 Gone" },
-      { hook: steady, url: "https://a.example.com/d5", reason: "the receiver answered 410 Gone" },
+      {
+        hook: dying,
+        url: "https://a.example.com/d4",
+        reason: "the receiver answered 410 Gone",
+        by: by("d4"),
+      },
+      {
+        hook: steady,
+        url: "https://a.example.com/d5",
+        reason: "the receiver answered 410 Gone",
+        by: by("d5"),
+      },
     ]);
   });
 

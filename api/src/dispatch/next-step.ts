@@ -114,19 +114,22 @@ export function streakStep(failingSince: Date | null, success: boolean, now: Dat
 }
 
 export interface HealthChanges {
-  /** Per hook, decided by its latest attempt in the batch; hooks whose streak stays are left out. */
-  streaks: { hook: Hook; step: Exclude<StreakStep, { kind: "keep" }> }[];
-  /** Each URL that answered 410 Gone, to be disabled on its hook. */
-  goneUrls: { hook: Hook; url: string; reason: string }[];
+  /**
+   * Per hook, decided by its latest attempt in the batch (`by`, which operational events name);
+   * hooks whose streak stays are left out.
+   */
+  streaks: { hook: Hook; step: Exclude<StreakStep, { kind: "keep" }>; by: Attempted }[];
+  /** Each URL that answered 410 Gone (`by` that attempt), to be disabled on its hook. */
+  goneUrls: { hook: Hook; url: string; reason: string; by: Attempted }[];
 }
 
 export function healthChanges(attempted: Attempted[], now: Date): HealthChanges {
   const latest = new Map<string, Attempted>();
   for (const f of attempted) latest.set(f.hook.id, f);
   const streaks: HealthChanges["streaks"] = [];
-  for (const { hook, record } of latest.values()) {
-    const step = streakStep(hook.failing_since, succeeded(record), now);
-    if (step.kind !== "keep") streaks.push({ hook, step });
+  for (const by of latest.values()) {
+    const step = streakStep(by.hook.failing_since, succeeded(by.record), now);
+    if (step.kind !== "keep") streaks.push({ hook: by.hook, step, by });
   }
   // One entry per hook and URL, however many of the batch's deliveries to it answered 410.
   const gone410 = new Map<string, HealthChanges["goneUrls"][number]>();
@@ -136,6 +139,7 @@ export function healthChanges(attempted: Attempted[], now: Date): HealthChanges 
         hook: a.hook,
         url: a.delivery.target,
         reason: "the receiver answered 410 Gone",
+        by: a,
       });
   return { streaks, goneUrls: [...gone410.values()] };
 }

@@ -8,15 +8,24 @@ import type { Hook } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import { announceAttemptsCall, changeCatalog } from "../queue";
+import {
+  deliveryExhausted,
+  emitOperational,
+  hookDisabled,
+  type OperationalEvent,
+  urlDisabled,
+} from "../services/operational-events";
 import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
 import {
   type Attempted,
+  type DeliveryUpdate,
   deliveryUpdate,
   type HealthChanges,
   healthChanges,
   type StreakStep,
 } from "./next-step";
+import { exhaustedBy, exhaustedReason, stillOurs, subjectOf } from "./operational";
 
 type Tx = Transaction<Database>;
 
@@ -66,23 +75,40 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
  * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long), the statement and
  * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
  * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
+ * The operational events these changes and the deliveries that failed for good emit are written in
+ * that transaction too (services/operational-events.ts).
  */
-export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
+export async function recordBatch(
+  db: Db,
+  workerId: string,
+  finished: Finished[],
+  options: RecordOptions = {},
+): Promise<void> {
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
   const now = new Date();
+  const updates = finished.map((f) => deliveryUpdate(f));
   const health = healthChanges(attempted, now);
-  if (health.streaks.length === 0 && health.goneUrls.length === 0) {
-    await writeBatch(db, workerId, finished, attempted);
+  const exhausted = exhaustedBy(finished, updates);
+  if (health.streaks.length === 0 && health.goneUrls.length === 0 && exhausted.length === 0) {
+    await writeBatch(db, workerId, attempted, updates);
     return;
   }
   await db.transaction().execute(async (tx) => {
-    await writeBatch(tx, workerId, finished, attempted);
-    await writeHealth(tx, health, now);
+    const failedByUs = await stillOurs(tx, workerId, exhausted);
+    await writeBatch(tx, workerId, attempted, updates);
+    const changed = await writeHealth(tx, health, now);
+    const failed = failedByUs.map((a) => deliveryExhausted(subjectOf(a), exhaustedReason(a)));
+    await emitOperational(tx, [...changed, ...failed], options.operationsWorkspace ?? null);
   });
 }
 
-async function writeBatch(db: Db, workerId: string, finished: Finished[], attempted: Attempted[]) {
+export interface RecordOptions {
+  /** HOOKRUN_OPERATIONS_WORKSPACE: receives a copy of every operational event. */
+  operationsWorkspace?: string | null;
+}
+
+async function writeBatch(db: Db, workerId: string, attempted: Attempted[], updates: DeliveryUpdate[]) {
   const rows = attempted.map((f) =>
     attemptRow(
       newId("att"),
@@ -98,7 +124,6 @@ async function writeBatch(db: Db, workerId: string, finished: Finished[], attemp
       f.record,
     ),
   );
-  const updates = finished.map((f) => deliveryUpdate(f));
   const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
     with attempt as (
@@ -146,39 +171,57 @@ async function writeBatch(db: Db, workerId: string, finished: Finished[], attemp
 /**
  * Writes the hooks' health as next-step.ts decides it: failing streaks started, cleared or ending in
  * a disable, and each URL that answered 410 disabled on its hook. Disabling announces the workspace,
- * so ingest's catalog caches stop sending the hook or URL deliveries (on commit).
+ * so ingest's catalog caches stop sending the hook or URL deliveries (on commit). Answers the
+ * operational events of the disables that happened (not those another worker or the user made first).
  */
-async function writeHealth(tx: Tx, { streaks, goneUrls }: HealthChanges, now: Date): Promise<void> {
+async function writeHealth(
+  tx: Tx,
+  { streaks, goneUrls }: HealthChanges,
+  now: Date,
+): Promise<OperationalEvent[]> {
   // Hook by hook in id order: two workers' transactions then lock hook rows in the same order, so
   // they wait for each other instead of deadlocking.
   const ids = [...new Set([...streaks, ...goneUrls].map((change) => change.hook.id))].sort();
+  const events: OperationalEvent[] = [];
   for (const id of ids) {
-    for (const { hook, step } of streaks) if (hook.id === id) await writeStreak(tx, hook, step, now);
-    for (const gone of goneUrls) if (gone.hook.id === id) await disableUrl(tx, gone, now);
+    for (const { hook, step, by } of streaks)
+      if (hook.id === id && (await writeStreak(tx, hook, step, now)) && step.kind === "disable")
+        events.push(hookDisabled(subjectOf(by), step.reason));
+    for (const gone of goneUrls)
+      if (gone.hook.id === id && (await disableUrl(tx, gone, now)))
+        events.push(urlDisabled(subjectOf(gone.by)));
   }
+  return events;
 }
 
-async function disableUrl(tx: Tx, { hook, url, reason }: HealthChanges["goneUrls"][number], now: Date) {
+/** Disables the URL on its hook; false when it already was. */
+async function disableUrl(
+  tx: Tx,
+  { hook, url, reason }: HealthChanges["goneUrls"][number],
+  now: Date,
+): Promise<boolean> {
   const entry = JSON.stringify([{ url, at: now.toISOString(), reason }]);
   const listed = JSON.stringify([{ url }]);
   // Appended in SQL, once: two URLs of one hook answering 410 at once must both be recorded, and a
   // URL another worker already disabled is not listed twice.
-  await changeCatalog({ db: tx }, hook.workspace_id, (change) =>
+  const disabled = await changeCatalog({ db: tx }, hook.workspace_id, (change) =>
     change
       .updateTable("hooks")
       .set({ disabled_urls: sql`coalesce(disabled_urls, '[]'::jsonb) || ${entry}::jsonb` })
       .where("id", "=", hook.id)
       .where(sql<boolean>`not coalesce(disabled_urls @> ${listed}::jsonb, false)`)
-      .execute(),
+      .executeTakeFirst(),
   );
+  return disabled.numUpdatedRows > 0n;
 }
 
+/** Writes the streak's step; true when it disabled the hook. */
 async function writeStreak(
   db: Tx,
   hook: Hook,
   step: Exclude<StreakStep, { kind: "keep" }>,
   now: Date,
-): Promise<void> {
+): Promise<boolean> {
   switch (step.kind) {
     // Every write of a hook announces its workspace, the streak's too: caches hold whole hook rows.
     case "clear":
@@ -192,17 +235,21 @@ async function writeStreak(
           .where("failing_since", starting ? "is" : "is not", null)
           .execute(),
       );
-      return;
+      return false;
     }
-    case "disable":
-      await changeCatalog({ db }, hook.workspace_id, (change) =>
+    case "disable": {
+      // Only an enabled hook: one the user or another worker disabled first keeps its reason, and
+      // the disable is reported once.
+      const disabled = await changeCatalog({ db }, hook.workspace_id, (change) =>
         change
           .updateTable("hooks")
           .set({ enabled: false, disabled_reason: step.reason })
           .where("id", "=", hook.id)
-          .execute(),
+          .where("enabled", "=", true)
+          .executeTakeFirst(),
       );
-      return;
+      return disabled.numUpdatedRows > 0n;
+    }
     default: {
       const unknown: never = step;
       throw new Error(`unknown streak step ${JSON.stringify(unknown)}`);

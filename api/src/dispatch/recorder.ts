@@ -2,7 +2,7 @@
 // transaction per delivery is what lets the database keep up with thousands of deliveries a second.
 import type { Db } from "../db/connect";
 import type { Finished } from "./deliver";
-import { recordBatch } from "./record";
+import { type RecordOptions, recordBatch } from "./record";
 
 const FLUSH_EVERY_MS = 10;
 const MAX_BATCH = 500;
@@ -16,6 +16,7 @@ export class Recorder {
     private readonly db: Db,
     private readonly workerId: string,
     private readonly log: (message: string, error: unknown) => void,
+    private readonly options: RecordOptions = {},
   ) {}
 
   add(finished: Finished): void {
@@ -46,7 +47,7 @@ export class Recorder {
     if (batch.length === 0) return this.writing;
     this.writing = this.writing.then(() =>
       // A failed write leaves the deliveries leased: they come back when the lease runs out.
-      recordBatch(this.db, this.workerId, batch).catch((error: unknown) =>
+      recordBatch(this.db, this.workerId, batch, this.options).catch((error: unknown) =>
         this.log(`recording ${batch.length} deliveries failed`, error),
       ),
     );

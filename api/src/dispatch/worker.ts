@@ -50,6 +50,8 @@ export interface WorkerOptions {
   staleMs?: number;
   /** Deliveries this worker finishes between two ANALYZEs of the queue (default ANALYZE_EVERY). */
   analyzeEvery?: number;
+  /** HOOKRUN_OPERATIONS_WORKSPACE: receives a copy of every operational event (default none). */
+  operationsWorkspace?: string | null;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -126,9 +128,12 @@ export class DispatchWorker {
       heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
       staleMs: options.staleMs ?? STALE_MS,
       analyzeEvery: options.analyzeEvery ?? ANALYZE_EVERY,
+      operationsWorkspace: options.operationsWorkspace ?? null,
     };
     this.lanes = new HostLanes(this.options);
-    this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
+    this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e), {
+      operationsWorkspace: this.options.operationsWorkspace,
+    });
     this.statistics = new QueueStatistics(deps.db, this.options.analyzeEvery);
   }
 

@@ -23,6 +23,10 @@ const EventType = z
     description: z.string(),
     schema: JsonSchema.nullable(),
     example: z.unknown().openapi({ description: "An example `data` payload" }),
+    builtIn: z.boolean().openapi({
+      description:
+        "hookrun's own operational event type (`hookrun.*`): in every workspace, read-only, emitted by hookrun",
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

@@ -10,9 +10,25 @@ export const EVENT_PATTERN = /^(\*|[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*(\.\*)?)$/;
 /** A subscription ending in `*` covers event types by prefix. */
 export const isPattern = (subscription: string) => subscription.endsWith("*");
 
-/** Does one subscription cover an event type? "a.*" covers "a.b" and "a.b.c", not "a" itself. */
+/**
+ * hookrun's own (operational) event types live under this prefix: users cannot create, change,
+ * delete or post them. Compared without case, so no user type can pass for one.
+ */
+export const OPERATIONAL_PREFIX = "hookrun.";
+
+/** Is the name hookrun's own, or reserved for it (`hookrun` itself and anything under `hookrun.`)? */
+export const isReservedEventType = (name: string) => {
+  const lower = name.toLowerCase();
+  return lower === "hookrun" || lower.startsWith(OPERATIONAL_PREFIX);
+};
+
+/**
+ * Does one subscription cover an event type? "a.*" covers "a.b" and "a.b.c", not "a" itself. "*"
+ * covers the workspace's own types only: hookrun's operational events are asked for by name or by
+ * a `hookrun.` pattern, so a hook written for the workspace's events never receives them unasked.
+ */
 export function covers(subscription: string, eventType: string): boolean {
-  if (subscription === "*") return true;
+  if (subscription === "*") return !isReservedEventType(eventType);
   if (isPattern(subscription)) return eventType.startsWith(subscription.slice(0, -1));
   return subscription === eventType;
 }

@@ -25,7 +25,10 @@ const EventPattern = z
   .regex(EVENT_PATTERN, "an event type name, 'prefix.*' or '*'")
   .openapi({ example: "verification" });
 
-const Events = z.array(EventPattern).min(1).max(50).refine(unique, "must not repeat an event");
+const Events = z.array(EventPattern).min(1).max(50).refine(unique, "must not repeat an event").openapi({
+  description:
+    "Event type names or patterns (`prefix.*`, `*`); `*` covers the workspace's own types, not hookrun's operational `hookrun.*` events, asked for by name or `hookrun.*`",
+});
 
 const Retry = z.strictObject({
   maxAttempts: z

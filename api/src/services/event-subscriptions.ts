@@ -1,15 +1,19 @@
 // Which events a hook listens to: exact names from the catalog, or patterns ("insight.*", "*").
 import type { Db } from "../db/connect";
 import { isPattern } from "../schemas/hook-rules";
+import { operationalType } from "./operational-types";
 import { failure, type Result, success } from "./result";
 
-/** Exact names must be in the workspace's catalog; patterns may also cover types added later. */
+/**
+ * Exact names must be in the workspace's catalog (hookrun's operational types are in every one);
+ * patterns may also cover types added later.
+ */
 export async function checkEventSubscriptions(
   db: Db,
   workspaceId: string,
   subscriptions: string[],
 ): Promise<Result<null>> {
-  const exact = subscriptions.filter((s) => !isPattern(s));
+  const exact = subscriptions.filter((s) => !isPattern(s) && !operationalType(s));
   if (exact.length === 0) return success(null);
   const known = await db
     .selectFrom("event_types")

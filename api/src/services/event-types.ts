@@ -4,8 +4,10 @@ import type { Db } from "../db/connect";
 import type { Database, EventTypeRow } from "../db/schema";
 import { newId } from "../ids";
 import { changeCatalog } from "../queue";
+import { isReservedEventType } from "../schemas/hook-rules";
 import type { HotCache } from "./hot-cache";
 import { compileSchema } from "./json-schema";
+import { OPERATIONAL_CATALOG, operationalType } from "./operational-types";
 import { failure, isUniqueViolation, type Result, success } from "./result";
 
 export interface EventType {
@@ -13,6 +15,8 @@ export interface EventType {
   description: string;
   schema: Record<string, unknown> | null;
   example: unknown;
+  /** hookrun's own operational event type: in every workspace, read-only. */
+  builtIn: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -43,11 +47,18 @@ const present = (row: EventTypeRow): EventType => ({
   description: row.description,
   schema: row.schema,
   example: row.example,
+  builtIn: false,
   createdAt: row.created_at.toISOString(),
   updatedAt: row.updated_at.toISOString(),
 });
 
 const notFound = (name: string) => failure("not_found", `event type "${name}" not found`);
+
+/** Users cannot create, change or delete hookrun's own event types, nor any under its prefix. */
+const reserved = (name: string, doing: string) =>
+  failure("invalid", `"${name}": event types under "hookrun." are hookrun's own and cannot be ${doing}`, [
+    { path: "name", message: "reserved for hookrun's operational events" },
+  ]);
 
 export async function seedDefaultEventTypes(db: Kysely<Database>, workspaceId: string): Promise<void> {
   await db
@@ -76,6 +87,7 @@ function checkSchemaAndExample(schema: Record<string, unknown> | null | undefine
   return null;
 }
 
+/** The workspace's own types and hookrun's operational ones, by name. */
 export async function listEventTypes(db: Db, workspaceId: string): Promise<EventType[]> {
   const rows = await db
     .selectFrom("event_types")
@@ -83,10 +95,16 @@ export async function listEventTypes(db: Db, workspaceId: string): Promise<Event
     .where("workspace_id", "=", workspaceId)
     .orderBy("name")
     .execute();
-  return rows.map(present);
+  // A row under the reserved prefix (made before it was reserved) is shadowed by hookrun's own.
+  const own = rows.filter((row) => !isReservedEventType(row.name)).map(present);
+  return [...own, ...OPERATIONAL_CATALOG].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function getEventType(db: Db, workspaceId: string, name: string): Promise<Result<EventType>> {
+  if (isReservedEventType(name)) {
+    const operational = operationalType(name);
+    return operational ? success(operational) : notFound(name);
+  }
   const row = await db
     .selectFrom("event_types")
     .selectAll()
@@ -102,6 +120,7 @@ export async function createEventType(
   input: EventTypeInput,
   cache: HotCache | undefined,
 ): Promise<Result<EventType>> {
+  if (isReservedEventType(input.name)) return reserved(input.name, "created");
   const invalid = checkSchemaAndExample(input.schema, input.example);
   if (invalid) return invalid;
   try {
@@ -133,6 +152,7 @@ export async function updateEventType(
   patch: Omit<EventTypeInput, "name">,
   cache: HotCache | undefined,
 ): Promise<Result<EventType>> {
+  if (isReservedEventType(name)) return reserved(name, "changed");
   const current = await getEventType(db, workspaceId, name);
   if (!current.ok) return current;
   const schema = patch.schema === undefined ? current.value.schema : patch.schema;
@@ -168,6 +188,7 @@ export async function deleteEventType(
   name: string,
   cache: HotCache | undefined,
 ): Promise<Result<null>> {
+  if (isReservedEventType(name)) return reserved(name, "deleted");
   const subscribers = await db
     .selectFrom("hooks")
     .select("name")

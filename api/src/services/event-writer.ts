@@ -55,9 +55,10 @@ export class EventWriter {
  * The events, their deliveries and the workers' wake-up in one statement: atomic without a
  * transaction, and arrays as parameters, so the statement is the same text for any group size.
  * An event whose idempotency key is taken (by an earlier event, or earlier in this group) is not
- * written, and neither are its deliveries.
+ * written, and neither are its deliveries. Operational events (operational-events.ts) are written
+ * with it too, inside the transaction of the change they report.
  */
-async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]> {
+export async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOutcome[]> {
   const deliveries = events.flatMap((e) =>
     e.deliveries.map((d) => ({ ...d, eventId: e.id, ws: e.workspaceId })),
   );

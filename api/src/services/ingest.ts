@@ -5,6 +5,7 @@ import { type Hook, parseHookRow } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import type { EventIngestInput } from "../schemas/events";
+import { isReservedEventType } from "../schemas/hook-rules";
 import { applyFilters, type CachedEventType, Catalog, type DeliveryTarget, targetsOf } from "./catalog";
 import type { Store } from "./context";
 import { presentDelivery } from "./deliveries-view";
@@ -32,6 +33,11 @@ export async function ingestEvent(
   input: EventIngestInput,
   idempotencyKey: string | undefined,
 ): Promise<Result<Ingested>> {
+  // Only hookrun emits its own events (services/operational-events.ts).
+  if (isReservedEventType(input.type))
+    return failure("invalid", `events of type "${input.type}" are hookrun's own and cannot be posted`, [
+      { path: "type", message: "reserved for hookrun's operational events" },
+    ]);
   const catalog = store.cache?.isActive
     ? await store.cache.catalog(workspaceId, () => loadCatalog(store.db, workspaceId))
     : null;

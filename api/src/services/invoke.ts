@@ -13,6 +13,7 @@ import { isPattern } from "../schemas/hook-rules";
 import type { RunResultValue, SampleEventInput, TestInput } from "../schemas/invoke";
 import type { Store } from "./context";
 import { readHook } from "./hooks";
+import { operationalType } from "./operational-types";
 import { failure, type Result, success } from "./result";
 import { versionCode } from "./version-code";
 
@@ -101,12 +102,13 @@ async function sampleEvent(store: Store, hook: Hook, input: SampleEventInput): P
   const type = input.type ?? hook.events.find((e) => !isPattern(e)) ?? "verification";
   const example =
     input.data === undefined
-      ? await store.db
+      ? (operationalType(type) ??
+        (await store.db
           .selectFrom("event_types")
           .select("example")
           .where("workspace_id", "=", hook.workspace_id)
           .where("name", "=", type)
-          .executeTakeFirst()
+          .executeTakeFirst()))
       : undefined;
   return {
     id: newId("evt"),

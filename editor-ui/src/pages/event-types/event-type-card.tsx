@@ -1,5 +1,6 @@
 // One event type of the catalog: its name, description, whether data is checked against a JSON
-// Schema, and its example payload (the schema itself one click away).
+// Schema, and its example payload (the schema itself one click away). hookrun's own operational
+// types are read-only.
 import { useId } from "preact/hooks";
 import type { EventType } from "../../api/types";
 import { timeAgo } from "../../ui/format";
@@ -20,6 +21,11 @@ export function EventTypeCard(props: {
           <h2 id={titleId}>
             <code>{et.name}</code>
           </h2>
+          {et.builtIn && (
+            <span class="badge" title="hookrun emits this event itself; it cannot be changed or deleted">
+              hookrun
+            </span>
+          )}
           {et.schema ? (
             <span class="badge ok" title="Posted events are checked against this JSON Schema">
               JSON Schema
@@ -30,7 +36,7 @@ export function EventTypeCard(props: {
             </span>
           )}
         </div>
-        {props.canEdit && (
+        {props.canEdit && !et.builtIn && (
           <div class="et-card-actions">
             <button type="button" class="secondary" onClick={props.onEdit} aria-label={`Edit ${et.name}`}>
               Edit
