@@ -9,6 +9,8 @@ import type { Database } from "../db/schema";
 import { newId } from "../ids";
 import { announceAttemptsCall, changeCatalog } from "../queue";
 import type { AttemptRecord } from "./attempt";
+import { afterBreakerTransitions, type BreakerDeps, breakerWrites, writeBreaker } from "./breaker";
+import { DEFAULT_COOLDOWN_MS } from "./breaker-rule";
 import type { Finished } from "./deliver";
 import {
   type Attempted,
@@ -67,18 +69,27 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
  * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
  * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
  */
-export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
+export async function recordBatch(
+  db: Db,
+  workerId: string,
+  finished: Finished[],
+  breaker: BreakerDeps = { cooldownMs: DEFAULT_COOLDOWN_MS },
+): Promise<void> {
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
   const now = new Date();
   const health = healthChanges(attempted, now);
-  if (health.streaks.length === 0 && health.goneUrls.length === 0) {
+  // URLs that failed, or answered after failing (breaker.ts): none in a batch of healthy successes.
+  const urlLines = breakerWrites(attempted);
+  if (health.streaks.length === 0 && health.goneUrls.length === 0 && urlLines.length === 0) {
     await writeBatch(db, workerId, finished, attempted);
     return;
   }
   await db.transaction().execute(async (tx) => {
     await writeBatch(tx, workerId, finished, attempted);
     await writeHealth(tx, health, now);
+    const transitions = await writeBreaker(tx, urlLines, breaker);
+    await afterBreakerTransitions(tx, transitions, breaker);
   });
 }
 

@@ -1,6 +1,7 @@
 // Collects finished deliveries and writes them in batches: one statement per flush instead of a
 // transaction per delivery is what lets the database keep up with thousands of deliveries a second.
 import type { Db } from "../db/connect";
+import type { BreakerDeps } from "./breaker";
 import type { Finished } from "./deliver";
 import { recordBatch } from "./record";
 
@@ -16,6 +17,7 @@ export class Recorder {
     private readonly db: Db,
     private readonly workerId: string,
     private readonly log: (message: string, error: unknown) => void,
+    private readonly breaker: BreakerDeps,
   ) {}
 
   add(finished: Finished): void {
@@ -46,7 +48,7 @@ export class Recorder {
     if (batch.length === 0) return this.writing;
     this.writing = this.writing.then(() =>
       // A failed write leaves the deliveries leased: they come back when the lease runs out.
-      recordBatch(this.db, this.workerId, batch).catch((error: unknown) =>
+      recordBatch(this.db, this.workerId, batch, this.breaker).catch((error: unknown) =>
         this.log(`recording ${batch.length} deliveries failed`, error),
       ),
     );

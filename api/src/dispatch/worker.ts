@@ -18,6 +18,8 @@ import {
   wakeHosts,
 } from "../queue";
 import { type BatchContext, loadBatch } from "./batch";
+import { BREAKER_CHECK_MS, probeCircuits } from "./breaker-probes";
+import { DEFAULT_COOLDOWN_MS } from "./breaker-rule";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
 import { DEFAULT_HOST_CEILING, type Feedback, lessOwnDelay, NEUTRAL } from "./host-limit";
@@ -50,6 +52,10 @@ export interface WorkerOptions {
   staleMs?: number;
   /** Deliveries this worker finishes between two ANALYZEs of the queue (default ANALYZE_EVERY). */
   analyzeEvery?: number;
+  /** The first cool-down of an open URL's circuit breaker, doubled per failed probe (default 30 s). */
+  breakerCooldownMs?: number;
+  /** How often this worker lets due breaker probes go (default BREAKER_CHECK_MS; see breaker-probes.ts). */
+  breakerCheckMs?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -110,6 +116,8 @@ export class DispatchWorker {
   /** The queue tables' statistics, analyzed as this worker churns them (queue-statistics.ts). */
   private readonly statistics: QueueStatistics;
   private analyzing: NodeJS.Timeout | undefined;
+  private probing: NodeJS.Timeout | undefined;
+  private probingNow = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -126,9 +134,14 @@ export class DispatchWorker {
       heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
       staleMs: options.staleMs ?? STALE_MS,
       analyzeEvery: options.analyzeEvery ?? ANALYZE_EVERY,
+      breakerCooldownMs: options.breakerCooldownMs ?? DEFAULT_COOLDOWN_MS,
+      breakerCheckMs: options.breakerCheckMs ?? BREAKER_CHECK_MS,
     };
     this.lanes = new HostLanes(this.options);
-    this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
+    this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e), {
+      cooldownMs: this.options.breakerCooldownMs,
+      metrics: deps.metrics,
+    });
     this.statistics = new QueueStatistics(deps.db, this.options.analyzeEvery);
   }
 
@@ -145,6 +158,7 @@ export class DispatchWorker {
     this.loopDelay.enable();
     this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.analyzing = setInterval(() => void this.analyzeIfDue(), ANALYZE_CHECK_MS).unref();
+    this.probing = setInterval(() => void this.probeCircuits(), this.options.breakerCheckMs).unref();
     this.loopDone = this.loop();
   }
 
@@ -161,6 +175,19 @@ export class DispatchWorker {
       await this.statistics.analyzeIfDue();
     } catch (error) {
       this.log("analyzing the queue's tables failed; the next turn tries again", error);
+    }
+  }
+
+  /** Lets due breaker probes go (breaker-probes.ts); released deliveries wake the workers by NOTIFY. */
+  private async probeCircuits(): Promise<void> {
+    if (this.probingNow || this.stopping) return;
+    this.probingNow = true;
+    try {
+      await probeCircuits(this.deps.db);
+    } catch (error) {
+      this.log("letting breaker probes go failed; the next turn tries again", error);
+    } finally {
+      this.probingNow = false;
     }
   }
 
@@ -208,6 +235,7 @@ export class DispatchWorker {
     clearInterval(this.heartbeat);
     clearInterval(this.delayReading);
     clearInterval(this.analyzing);
+    clearInterval(this.probing);
     this.loopDelay.disable();
     this.wake();
     await this.loopDone;
