@@ -1,12 +1,13 @@
 // The circuit breaker's gate (admission.ts): a delivery to an open URL waits, parked until the URL
-// closes, instead of being tried; to a half-open URL only its probe goes. One indexed query for the
-// batch's callback deliveries (none for a batch of function deliveries), and, rarely, one update per
-// half-open URL to take its probe.
+// closes, instead of being tried; to a half-open URL only its probe goes. The states of a claimed
+// batch's URLs are read in one indexed query, sent beside the batch's hooks query (prefetchLines,
+// called by batch.ts) so it adds no round trip to the batch's start; rarely, one update per
+// half-open URL takes its probe.
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { CircuitState } from "../db/schema";
-import type { ClaimedDelivery } from "../queue";
-import type { Admission, Candidate, Gate } from "./admission";
+import type { ClaimedDelivery, ClaimedWork } from "../queue";
+import type { Admission, Gate } from "./admission";
 
 /** A URL's row as the gate saw it. */
 export interface LineSeen {
@@ -16,9 +17,10 @@ export interface LineSeen {
 }
 
 /**
- * What the gate saw of each delivery's URL (null: no row, the URL never failed). The record step
- * reads it so that a success to a URL without a row costs no statement; keyed by the claimed
- * delivery object, which the same delivery's Finished carries, so it is forgotten with the batch.
+ * What was read of each claimed delivery's URL (null: no row, the URL never failed): by prefetchLines
+ * or, for a delivery it did not see, by the gate. The record step reads it so that a success to a URL
+ * without a row costs no statement. Keyed by the claimed delivery object, which the same delivery's
+ * Finished carries, so it is forgotten with the batch.
  */
 const seen = new WeakMap<ClaimedDelivery, LineSeen | null>();
 
@@ -30,16 +32,44 @@ export function lineSeen(delivery: ClaimedDelivery): LineSeen | null | undefined
 /** One key per hook and URL. */
 export const lineKey = (hookId: string, url: string) => `${hookId} ${url}`;
 
+/**
+ * Reads the URL states of a claimed batch's callback deliveries, for the gate to use instead of a
+ * query of its own; no statement for a batch of function deliveries. Run beside the batch's hooks
+ * query.
+ */
+export async function prefetchLines(db: Db, claimed: ClaimedWork[]): Promise<void> {
+  const pairs = claimed
+    .filter(({ delivery }) => delivery.target !== FUNCTION_TARGET)
+    .map(({ delivery }) => ({ hookId: delivery.hook_id, url: delivery.target }));
+  if (pairs.length === 0) return;
+  const lines = await loadLines(db, pairs);
+  for (const { delivery } of claimed)
+    seen.set(delivery, lines.get(lineKey(delivery.hook_id, delivery.target)) ?? null);
+}
+
+/** A function hook's deliveries' target (services/catalog.ts): no URL, no breaker. */
+const FUNCTION_TARGET = "function";
+
 const PARKED: Admission = { kind: "wait", why: "circuit_open", until: null };
 
 export const breakerGate: Gate = async (db, candidates) => {
   const decided = new Map<string, Admission>();
   const callbacks = candidates.filter((c) => c.hook.kind === "callback");
   if (callbacks.length === 0) return decided;
-  const lines = await loadLines(db, callbacks);
+  const unread = callbacks.filter((c) => !seen.has(c.delivery));
+  const lines =
+    unread.length > 0
+      ? await loadLines(
+          db,
+          unread.map(({ delivery, hook }) => ({ hookId: hook.id, url: delivery.target })),
+        )
+      : new Map<string, LineSeen>();
   for (const { delivery, hook } of callbacks) {
-    const line = lines.get(lineKey(hook.id, delivery.target)) ?? null;
-    seen.set(delivery, line);
+    let line = seen.get(delivery);
+    if (line === undefined) {
+      line = lines.get(lineKey(hook.id, delivery.target)) ?? null;
+      seen.set(delivery, line);
+    }
     if (!line || line.state === "closed") continue;
     if (line.state === "open") {
       decided.set(delivery.id, PARKED);
@@ -54,14 +84,8 @@ export const breakerGate: Gate = async (db, candidates) => {
   return decided;
 };
 
-async function loadLines(db: Db, callbacks: Candidate[]): Promise<Map<string, LineSeen>> {
-  const keys = new Map(
-    callbacks.map(({ delivery, hook }) => [
-      lineKey(hook.id, delivery.target),
-      { hookId: hook.id, url: delivery.target },
-    ]),
-  );
-  const pairs = [...keys.values()];
+async function loadLines(db: Db, lines: { hookId: string; url: string }[]): Promise<Map<string, LineSeen>> {
+  const pairs = [...new Map(lines.map((l) => [lineKey(l.hookId, l.url), l])).values()];
   // Arrays as parameters: the statement's text is the same for any batch.
   const { rows } = await sql<{
     hook_id: string;
