@@ -65,9 +65,11 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
  * The batch's attempts, its deliveries' next steps and the live tails' NOTIFY in ONE statement:
  * atomic without a transaction, one round trip, and arrays as parameters so its text is the same
  * for any batch. Only deliveries whose lease is still ours are updated. In the rare batch that
- * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long), the statement and
- * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
- * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
+ * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long) or a URL's circuit
+ * breaker (a failure, or an answer from a URL that had failed: breaker.ts), the statement, the health
+ * and the breaker commit together in one transaction: whoever sees a delivery settled also sees the
+ * URL or hook it disabled or opened, and a failure writes none (the leases end and the deliveries
+ * come back).
  */
 export async function recordBatch(
   db: Db,
