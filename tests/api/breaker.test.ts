@@ -234,6 +234,10 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
       .where("hook_id", "=", hook.id)
       .execute();
     expect(outcomes.map((o) => o.outcome)).toEqual(["network_error", "network_error", "network_error"]);
+    // The gauge counts this URL alone: the URL the previous test opened belongs to a deleted hook.
+    expect(await api.metrics.registry.getSingleMetricAsString("hookrun_circuits_open")).toMatch(
+      /^hookrun_circuits_open 1$/m,
+    );
     // Another delivery now waits instead of being tried.
     const [parked] = (await post()).deliveries;
     await expect.poll(async () => (await delivery(parked?.id ?? "")).waiting).toBe("circuit_open");

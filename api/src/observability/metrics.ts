@@ -102,11 +102,15 @@ function registerQueueGauges(registry: Registry, db: Db): void {
 function registerCircuitGauge(registry: Registry, db: Db): void {
   new Gauge({
     name: "hookrun_circuits_open",
-    help: "Callback URLs whose circuit breaker is open or half-open (probing)",
+    help: "Callback URLs whose circuit breaker is open or half-open (probing), of hooks not deleted",
     registers: [registry],
     async collect() {
+      // A deleted hook's or a removed URL's state stays as it was: not counted.
       const { rows } = await sql<{ n: number }>`
-        select count(*)::int as n from url_states where state <> 'closed'`.execute(db);
+        select count(*)::int as n from url_states s join hooks h on h.id = s.hook_id
+        where s.state <> 'closed' and h.deleted_at is null and h.urls @> jsonb_build_array(s.url)`.execute(
+        db,
+      );
       this.set(rows[0]?.n ?? 0);
     },
   });
