@@ -196,6 +196,20 @@ export interface HookFilterCountsTable {
   events: ColumnType<string, number, number>;
 }
 
+/** A callback URL's circuit breaker (dispatch/breaker.ts): a row only for a URL that ever failed. */
+export type CircuitState = "closed" | "open" | "half_open";
+
+export interface UrlStatesTable {
+  hook_id: string;
+  url: string;
+  failures: number;
+  state: CircuitState;
+  since: NullableTimestamp;
+  next_probe_at: NullableTimestamp;
+  cooldown_ms: number;
+  probe_delivery_id: string | null;
+}
+
 /** The service's own facts about this database (e.g. the encryption key's check value). */
 export interface HookrunMetaTable {
   name: string;
@@ -221,6 +235,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
   hook_filter_counts: HookFilterCountsTable;
+  url_states: UrlStatesTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;
@@ -228,6 +243,7 @@ export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type PortalSessionRow = Selectable<PortalSessionsTable>;
 export type EventTypeRow = Selectable<EventTypesTable>;
 export type HookRow = Selectable<HooksTable>;
+export type UrlStateRow = Selectable<UrlStatesTable>;
 export type NewHook = Insertable<HooksTable>;
 export type HookUpdate = Updateable<HooksTable>;
 export type FunctionVersionRow = Selectable<FunctionVersionsTable>;

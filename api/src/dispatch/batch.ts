@@ -8,6 +8,7 @@ import { type Hook, parseHookRow } from "../db/hook";
 import type { ClaimedEvent, ClaimedWork } from "../queue";
 import { versionCode } from "../services/version-code";
 import { type Admission, admit, type Candidate } from "./admission";
+import { prefetchLines } from "./breaker-gate";
 import { cancelReason } from "./deliver";
 import type { FunctionCode } from "./run-function";
 
@@ -28,6 +29,8 @@ export async function loadBatch(db: Db, claimed: ClaimedWork[]): Promise<BatchCo
   const [rows, late] = await Promise.all([
     db.selectFrom("hooks").selectAll().where("id", "in", hookIds).execute(),
     eventsClaimedUnseen(db, claimed),
+    // The breaker's URL states, read for its gate beside the hooks rather than after them.
+    prefetchLines(db, claimed),
   ]);
   for (const event of late) events.set(event.id, event);
   const hooks = new Map(rows.map((h) => [h.id, parseHookRow(h)]));

@@ -16,6 +16,8 @@ import {
   urlDisabled,
 } from "../services/operational-events";
 import type { AttemptRecord } from "./attempt";
+import { type BreakerDeps, breakerEvents, breakerWrites, writeBreaker } from "./breaker";
+import { DEFAULT_COOLDOWN_MS } from "./breaker-rule";
 import type { Finished } from "./deliver";
 import {
   type Attempted,
@@ -72,10 +74,11 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
  * The batch's attempts, its deliveries' next steps and the live tails' NOTIFY in ONE statement:
  * atomic without a transaction, one round trip, and arrays as parameters so its text is the same
  * for any batch. Only deliveries whose lease is still ours are updated. In the rare batch that
- * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long), the statement and
- * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
- * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
- * The operational events these changes and the deliveries that failed for good emit are written in
+ * changes hooks' health (a 410'd URL, a failing streak begun, ended or too long) or a URL's circuit
+ * breaker (a failure, or an answer from a URL that had failed: breaker.ts), or fails a delivery for
+ * good, the statement, the health and the breaker commit together in one transaction: whoever sees a
+ * delivery settled also sees the URL or hook it disabled or opened, and a failure writes none (the
+ * leases end and the deliveries come back). The operational events these changes emit are written in
  * that transaction too (services/operational-events.ts).
  */
 export async function recordBatch(
@@ -90,22 +93,30 @@ export async function recordBatch(
   const updates = finished.map((f) => deliveryUpdate(f));
   const health = healthChanges(attempted, now);
   const exhausted = exhaustedBy(finished, updates);
-  if (health.streaks.length === 0 && health.goneUrls.length === 0 && exhausted.length === 0) {
+  // URLs that failed, or answered after failing (breaker.ts): none in a batch of healthy successes.
+  const urlLines = breakerWrites(attempted);
+  const quiet = health.streaks.length === 0 && health.goneUrls.length === 0;
+  if (quiet && exhausted.length === 0 && urlLines.length === 0) {
     await writeBatch(db, workerId, attempted, updates);
     return;
   }
+  const breaker = options.breaker ?? { cooldownMs: DEFAULT_COOLDOWN_MS };
   await db.transaction().execute(async (tx) => {
     const failedByUs = await stillOurs(tx, workerId, exhausted);
     await writeBatch(tx, workerId, attempted, updates);
     const changed = await writeHealth(tx, health, now);
     const failed = failedByUs.map((a) => deliveryExhausted(subjectOf(a), exhaustedReason(a)));
-    await emitOperational(tx, [...changed, ...failed], options.operationsWorkspace ?? null);
+    const transitions = await writeBreaker(tx, urlLines, breaker);
+    const circuits = breakerEvents(transitions, breaker);
+    await emitOperational(tx, [...changed, ...failed, ...circuits], options.operationsWorkspace ?? null);
   });
 }
 
 export interface RecordOptions {
   /** HOOKRUN_OPERATIONS_WORKSPACE: receives a copy of every operational event. */
   operationsWorkspace?: string | null;
+  /** The circuit breaker's cool-down and metrics (default: the production cool-down, no metrics). */
+  breaker?: BreakerDeps;
 }
 
 async function writeBatch(db: Db, workerId: string, attempted: Attempted[], updates: DeliveryUpdate[]) {

@@ -16,7 +16,7 @@ export class Recorder {
     private readonly db: Db,
     private readonly workerId: string,
     private readonly log: (message: string, error: unknown) => void,
-    private readonly options: RecordOptions = {},
+    private readonly options: RecordOptions,
   ) {}
 
   add(finished: Finished): void {

@@ -18,6 +18,8 @@ import {
   wakeHosts,
 } from "../queue";
 import { type BatchContext, loadBatch } from "./batch";
+import { BREAKER_CHECK_MS, probeCircuits } from "./breaker-probes";
+import { DEFAULT_COOLDOWN_MS } from "./breaker-rule";
 import { type DeliverDeps, deliver, type Finished } from "./deliver";
 import { beat, HEARTBEAT_MS, reapDead, retire, STALE_MS } from "./heartbeat";
 import { DEFAULT_HOST_CEILING, type Feedback, lessOwnDelay, NEUTRAL } from "./host-limit";
@@ -52,6 +54,10 @@ export interface WorkerOptions {
   analyzeEvery?: number;
   /** HOOKRUN_OPERATIONS_WORKSPACE: receives a copy of every operational event (default none). */
   operationsWorkspace?: string | null;
+  /** The first cool-down of an open URL's circuit breaker, doubled per failed probe (default 30 s). */
+  breakerCooldownMs?: number;
+  /** How often this worker lets due breaker probes go (default BREAKER_CHECK_MS; see breaker-probes.ts). */
+  breakerCheckMs?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -112,6 +118,8 @@ export class DispatchWorker {
   /** The queue tables' statistics, analyzed as this worker churns them (queue-statistics.ts). */
   private readonly statistics: QueueStatistics;
   private analyzing: NodeJS.Timeout | undefined;
+  private probing: NodeJS.Timeout | undefined;
+  private probingNow = false;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -129,10 +137,13 @@ export class DispatchWorker {
       staleMs: options.staleMs ?? STALE_MS,
       analyzeEvery: options.analyzeEvery ?? ANALYZE_EVERY,
       operationsWorkspace: options.operationsWorkspace ?? null,
+      breakerCooldownMs: options.breakerCooldownMs ?? DEFAULT_COOLDOWN_MS,
+      breakerCheckMs: options.breakerCheckMs ?? BREAKER_CHECK_MS,
     };
     this.lanes = new HostLanes(this.options);
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e), {
       operationsWorkspace: this.options.operationsWorkspace,
+      breaker: { cooldownMs: this.options.breakerCooldownMs, metrics: deps.metrics },
     });
     this.statistics = new QueueStatistics(deps.db, this.options.analyzeEvery);
   }
@@ -150,6 +161,7 @@ export class DispatchWorker {
     this.loopDelay.enable();
     this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.analyzing = setInterval(() => void this.analyzeIfDue(), ANALYZE_CHECK_MS).unref();
+    this.probing = setInterval(() => void this.probeCircuits(), this.options.breakerCheckMs).unref();
     this.loopDone = this.loop();
   }
 
@@ -166,6 +178,19 @@ export class DispatchWorker {
       await this.statistics.analyzeIfDue();
     } catch (error) {
       this.log("analyzing the queue's tables failed; the next turn tries again", error);
+    }
+  }
+
+  /** Lets due breaker probes go (breaker-probes.ts); released deliveries wake the workers by NOTIFY. */
+  private async probeCircuits(): Promise<void> {
+    if (this.probingNow || this.stopping) return;
+    this.probingNow = true;
+    try {
+      await probeCircuits(this.deps.db);
+    } catch (error) {
+      this.log("letting breaker probes go failed; the next turn tries again", error);
+    } finally {
+      this.probingNow = false;
     }
   }
 
@@ -213,6 +238,7 @@ export class DispatchWorker {
     clearInterval(this.heartbeat);
     clearInterval(this.delayReading);
     clearInterval(this.analyzing);
+    clearInterval(this.probing);
     this.loopDelay.disable();
     this.wake();
     await this.loopDone;

@@ -11,6 +11,8 @@ export interface Metrics {
   deliveries: Counter<"kind" | "outcome">;
   /** Deliveries a gate held back without an attempt (dispatch/admission.ts), by why. */
   deliveriesWaited: Counter<"why">;
+  /** Callback URLs whose circuit breaker this process's worker opened (closed to open). */
+  circuitOpens: Counter;
   attemptDuration: Histogram<"kind">;
   httpRequests: Histogram<"method" | "route" | "status">;
 }
@@ -43,6 +45,11 @@ export function createMetrics(sources: MetricSources): Metrics {
       labelNames: ["why"],
       registers: [registry],
     }),
+    circuitOpens: new Counter({
+      name: "hookrun_circuit_opens_total",
+      help: "Callback URLs whose circuit breaker this process's worker opened (closed to open; a failed probe reopening is not counted)",
+      registers: [registry],
+    }),
     attemptDuration: new Histogram({
       name: "hookrun_attempt_duration_seconds",
       help: "Duration of delivery attempts (callback request or function run)",
@@ -59,6 +66,7 @@ export function createMetrics(sources: MetricSources): Metrics {
     }),
   };
   registerQueueGauges(registry, sources.db);
+  registerCircuitGauge(registry, sources.db);
   if (sources.runtime) registerRuntimeGauges(registry, sources.runtime);
   return metrics;
 }
@@ -86,6 +94,24 @@ function registerQueueGauges(registry: Registry, db: Db): void {
         select extract(epoch from now() - min(next_attempt_at))::float8 as age
         from deliveries where status = 'pending' and next_attempt_at <= now()`.execute(db);
       this.set(rows[0]?.age ?? 0);
+    },
+  });
+}
+
+/** Read from the database at scrape time: every worker opens and closes circuits. */
+function registerCircuitGauge(registry: Registry, db: Db): void {
+  new Gauge({
+    name: "hookrun_circuits_open",
+    help: "Callback URLs whose circuit breaker is open or half-open (probing), of hooks not deleted",
+    registers: [registry],
+    async collect() {
+      // A deleted hook's or a removed URL's state stays as it was: not counted.
+      const { rows } = await sql<{ n: number }>`
+        select count(*)::int as n from url_states s join hooks h on h.id = s.hook_id
+        where s.state <> 'closed' and h.deleted_at is null and h.urls @> jsonb_build_array(s.url)`.execute(
+        db,
+      );
+      this.set(rows[0]?.n ?? 0);
     },
   });
 }

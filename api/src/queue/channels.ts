@@ -35,5 +35,14 @@ export function announceAttemptsCall(workspaceId: string | RawBuilder<unknown>):
  * changeCatalog (catalog-change.ts), inside the transaction that makes the change.
  */
 export async function announceCatalogChange(db: Db, workspaceId: string): Promise<void> {
-  await sql`select pg_notify(${CACHE_CHANNEL}, ${workspaceId})`.execute(db);
+  await sql`select ${announceCatalogChangeCall(workspaceId)}`.execute(db);
+}
+
+/**
+ * The same announcement as an expression, for a single statement that changes what a hook view
+ * shows without touching the hook (the worker's breaker probes, dispatch/breaker-probes.ts): such a
+ * process holds no cache of its own to drop. `workspaceId` may be a column of that statement.
+ */
+export function announceCatalogChangeCall(workspaceId: string | RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`pg_notify(${CACHE_CHANNEL}, ${workspaceId})`;
 }

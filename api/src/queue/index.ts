@@ -5,6 +5,7 @@ export { type CatalogWriter, changeCatalog, type DroppingCache } from "./catalog
 export {
   ATTEMPTS_CHANNEL,
   announceAttemptsCall,
+  announceCatalogChangeCall,
   CACHE_CHANNEL,
   DELIVERIES_CHANNEL,
   wakeWorkers,

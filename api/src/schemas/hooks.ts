@@ -247,6 +247,20 @@ export const SigningView = z.union([
   }),
 ]);
 
+export const UrlState = z
+  .object({
+    url: z.string(),
+    state: z.enum(["closed", "open", "half_open", "disabled"]).openapi({
+      description:
+        "closed: delivered normally; open: its deliveries wait (waiting: circuit_open) until a probe succeeds; half_open: one probe is on its way; disabled: it answered 410 Gone",
+    }),
+    since: z.string().nullable().openapi({
+      description: "When the state began (disabled: when it was disabled); null for a URL that never opened",
+    }),
+    nextProbeAt: z.string().nullable().openapi({ description: "Open: when the probe goes; null otherwise" }),
+  })
+  .openapi("UrlState");
+
 export const CallbackHookView = z
   .object({
     kind: z.literal("callback"),
@@ -263,6 +277,9 @@ export const CallbackHookView = z
     signing: SigningView,
     fifo: z.boolean(),
     breaker: z.object({ failures: z.number().int() }),
+    urlStates: z.array(UrlState).openapi({
+      description: "Each URL's circuit breaker, in the order of urls",
+    }),
   })
   .openapi("CallbackHook");
 
@@ -326,6 +343,7 @@ export type HookPatchInput = z.infer<typeof HookPatch>;
 export type SigningInputValue = z.infer<typeof SigningInput>;
 export type HookViewValue = z.infer<typeof HookView>;
 export type HookHealthValue = z.infer<typeof HookHealth>;
+export type UrlStateValue = z.infer<typeof UrlState>;
 export type SigningViewValue = z.infer<typeof SigningView>;
 
 function unique(values: string[]): boolean {

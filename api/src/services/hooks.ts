@@ -1,7 +1,7 @@
 // The hook registry: both kinds in one resource, discriminated by `kind`.
 import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import { type CallbackHook, type FunctionHook, type Hook, parseHookRow } from "../db/hook";
-import type { HookUpdate, NewHook, SigningConfig } from "../db/schema";
+import type { HookUpdate, NewHook, SigningConfig, UrlStateRow } from "../db/schema";
 import { newId } from "../ids";
 import { changeCatalog } from "../queue";
 import type {
@@ -29,6 +29,7 @@ import { checkEventSubscriptions } from "./event-subscriptions";
 import { checkFilter } from "./filter-rules";
 import { hookHealth, NO_ACTIVITY } from "./hook-health";
 import { type FailureDetail, failure, isUniqueViolation, type Result, success } from "./result";
+import { loadUrlStates, presentUrlStates } from "./url-states";
 
 /**
  * A new function's draft when none is given. The parameter types are declared by the editor (the
@@ -63,6 +64,13 @@ function readHealth(store: Store, workspaceId: string, id: string): Promise<Hook
   return store.cache ? store.cache.hookHealth(workspaceId, id, load) : load();
 }
 
+/** A callback hook's breaker rows, from the hot cache when there is one (dropped by every change of state). */
+function readUrlStates(store: Store, row: Hook): Promise<UrlStateRow[]> {
+  if (row.kind !== "callback") return Promise.resolve([]);
+  const load = async () => (await loadUrlStates(store.db, [row.id])).get(row.id) ?? [];
+  return store.cache ? store.cache.hookUrlStates(row.workspace_id, row.id, load) : load();
+}
+
 /** The hook as the database holds it now. */
 export async function findHook(store: Store, workspaceId: string, id: string): Promise<Hook | undefined> {
   const row = await store.db
@@ -78,7 +86,11 @@ export async function findHook(store: Store, workspaceId: string, id: string): P
 export async function getHook(store: Store, workspaceId: string, id: string): Promise<Result<HookViewValue>> {
   const row = await readHook(store, workspaceId, id);
   if (!row) return notFound(id);
-  return success(presentHook(store, row, await readHealth(store, workspaceId, row.id)));
+  const [health, urlStates] = await Promise.all([
+    readHealth(store, workspaceId, row.id),
+    readUrlStates(store, row),
+  ]);
+  return success(presentHook(store, row, health, urlStates));
 }
 
 export async function listHooks(
@@ -94,12 +106,18 @@ export async function listHooks(
   if (filter.kind) query = query.where("kind", "=", filter.kind);
   if (filter.enabled !== undefined) query = query.where("enabled", "=", filter.enabled);
   const rows = (await query.orderBy("created_at", "desc").orderBy("id", "desc").execute()).map(parseHookRow);
-  const health = await hookHealth(
-    store.db,
-    workspaceId,
-    rows.map((row) => row.id),
-  );
-  return rows.map((row) => presentHook(store, row, health.get(row.id)));
+  const [health, urlStates] = await Promise.all([
+    hookHealth(
+      store.db,
+      workspaceId,
+      rows.map((row) => row.id),
+    ),
+    loadUrlStates(
+      store.db,
+      rows.filter((row) => row.kind === "callback").map((row) => row.id),
+    ),
+  ]);
+  return rows.map((row) => presentHook(store, row, health.get(row.id), urlStates.get(row.id)));
 }
 
 export async function createHook(
@@ -232,8 +250,12 @@ export async function updateHook(
         .returningAll()
         .executeTakeFirstOrThrow(),
     );
-    const health = await hookHealth(store.db, workspaceId, [id]);
-    return success(presentHook(store, parseHookRow(updated), health.get(id)));
+    const hook = parseHookRow(updated);
+    const [health, urlStates] = await Promise.all([
+      hookHealth(store.db, workspaceId, [id]),
+      readUrlStates(store, hook),
+    ]);
+    return success(presentHook(store, hook, health.get(id), urlStates));
   } catch (error) {
     if (isUniqueViolation(error) && patch.name) return nameTaken(patch.name);
     throw error;
@@ -352,8 +374,16 @@ function normalizeHeaders<V>(headers: Record<string, V>): Record<string, V> {
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
-/** `health` is computed by the caller for the rows it shows (hookHealth); a new hook has none. */
-export function presentHook(store: Store, row: Hook, health: HookHealthValue = NO_ACTIVITY): HookViewValue {
+/**
+ * `health` and `urlStates` (the breaker rows) are read by the caller for the rows it shows; a new
+ * hook has neither.
+ */
+export function presentHook(
+  store: Store,
+  row: Hook,
+  health: HookHealthValue = NO_ACTIVITY,
+  urlStates: UrlStateRow[] = [],
+): HookViewValue {
   const common = {
     id: row.id,
     name: row.name,
@@ -396,6 +426,7 @@ export function presentHook(store: Store, row: Hook, health: HookHealthValue = N
     },
     fifo: row.fifo,
     breaker: { failures: row.breaker_failures },
+    urlStates: presentUrlStates(row, urlStates),
   };
 }
 

@@ -16,10 +16,12 @@
 // attempts, in any process) arrives, and by this process's invoke right after its attempt commits.
 // So a reader sees another process's attempts about a millisecond after they commit; at worst (a
 // lost NOTIFY) the answer is `ttlMs` old, and an attempt leaving the 24 h window shows within `ttlMs`.
+// A hook's URL states (its breakers) are cached beside it: the worker announces the workspace on
+// CACHE_CHANNEL whenever a URL's state changes (dispatch/breaker.ts, breaker-probes.ts).
 // Until its LISTEN is in place, and after stop(), the cache is inactive and callers read the database.
 import type { OpenedDatabase, Unlisten } from "../db/connect";
 import type { Hook } from "../db/hook";
-import type { Role } from "../db/schema";
+import type { Role, UrlStateRow } from "../db/schema";
 import { ATTEMPTS_CHANNEL, CACHE_CHANNEL } from "../queue";
 import type { HookHealthValue } from "../schemas/hooks";
 import type { Catalog } from "./catalog";
@@ -60,6 +62,7 @@ export class HotCache {
   private readonly loading = new Map<string, { epoch: number; promise: Promise<Catalog> }>();
   private readonly hooks: ScopedEntries<Hook>;
   private readonly health: ScopedEntries<HookHealthValue>;
+  private readonly urlStates: ScopedEntries<UrlStateRow[]>;
   private readonly names: ScopedEntries<string>;
   /** Bumped by every drop: a load that started before a drop must not store what it read. */
   private epoch = 0;
@@ -76,6 +79,7 @@ export class HotCache {
       weigh: hookBytes,
     });
     this.health = new ScopedEntries({ ttlMs, maxWeight: this.maxEntries });
+    this.urlStates = new ScopedEntries({ ttlMs, maxWeight: this.maxEntries });
     this.names = new ScopedEntries({ ttlMs, maxWeight: this.maxEntries });
   }
 
@@ -104,6 +108,7 @@ export class HotCache {
     this.loading.clear();
     this.hooks.drop(workspaceId);
     this.health.drop(workspaceId);
+    this.urlStates.drop(workspaceId);
     this.names.drop(workspaceId);
     if (workspaceId === "*") {
       this.keys.clear();
@@ -170,6 +175,15 @@ export class HotCache {
     load: () => Promise<HookHealthValue>,
   ): Promise<HookHealthValue> {
     return this.active ? this.health.read(workspaceId, hookId, load) : load();
+  }
+
+  /** A callback hook's breaker rows (its URL states), from the cache or read by `load`. */
+  async hookUrlStates(
+    workspaceId: string,
+    hookId: string,
+    load: () => Promise<UrlStateRow[]>,
+  ): Promise<UrlStateRow[]> {
+    return this.active ? this.urlStates.read(workspaceId, hookId, load) : load();
   }
 
   /** Forgets a workspace's hook health ("*": all): attempts were written. */
