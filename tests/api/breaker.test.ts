@@ -204,6 +204,43 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
     );
   });
 
+  it("emits hookrun.url.circuit_opened and hookrun.url.recovered into the hook's workspace", async () => {
+    receiver.reply((req) => ({ status: req.path === "/a" ? 500 : 200 }));
+    const watcher = await admin(
+      "POST",
+      "/hooks",
+      callbackHook({ name: "circuit-watch", events: ["hookrun.url.*"], urls: [`${receiver.url}/watch`] }),
+    );
+    expect(watcher.status, JSON.stringify(watcher.body)).toBe(201);
+    const hook = await hookWith({ name: "flaky" });
+    for (let i = 0; i < 3; i++) await sendOne();
+    const watched = () =>
+      receiver.requests.filter((r) => r.path === "/watch").map((r) => JSON.parse(r.body ?? "{}"));
+    await expect.poll(() => watched().length, { timeout: 10_000 }).toBe(1);
+    const [opened] = watched();
+    expect(opened).toMatchObject({
+      type: "hookrun.url.circuit_opened",
+      data: {
+        workspace: acme.ws,
+        hook: { id: hook.id, name: "flaky" },
+        url: `${receiver.url}/a`,
+        delivery: { attempts: 1, lastOutcome: "http_error" },
+      },
+    });
+    expect(opened.data.reason).toMatch(/^3 consecutive failures/);
+
+    // The probe after the cool-down succeeds: recovered, about the probe's delivery.
+    receiver.reply(() => ({ status: 200 }));
+    const probe = (await post()).deliveries[0]?.id;
+    await expect.poll(() => watched().length, { timeout: COOLDOWN_MS + LATE_MS }).toBe(2);
+    expect(watched()[1]).toMatchObject({
+      type: "hookrun.url.recovered",
+      data: { hook: { id: hook.id }, url: `${receiver.url}/a`, delivery: { id: probe } },
+    });
+    // The watcher's own deliveries (of operational events) succeeded and caused nothing more.
+    expect(watched()).toHaveLength(2);
+  });
+
   it("counts timeouts as failures", async () => {
     // A receiver of its own: no keep-alive connection left by another test can end as a network error.
     const slow = await startReceiver();
