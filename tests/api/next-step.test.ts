@@ -58,6 +58,8 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
     lease_owner: "wrk_1",
     last_outcome: lastOutcome,
     waiting: null,
+    line_seq: null,
+    line_admitted: false,
     created_at: NOW,
     updated_at: NOW,
     finished_at: null,
@@ -149,7 +151,13 @@ describe("deliveryUpdate", () => {
       delayMs: 1_500,
       waiting: "rate_limit",
     });
-    const parked: Finished = { kind: "waiting", delivery: held, hook: hook("hk_1"), why: "fifo", until: null };
+    const parked: Finished = {
+      kind: "waiting",
+      delivery: held,
+      hook: hook("hk_1"),
+      why: "fifo",
+      until: null,
+    };
     expect(deliveryUpdate(parked, half, NOW)).toMatchObject({ delayMs: null, waiting: "fifo", attempts: 2 });
   });
 });

@@ -7,11 +7,20 @@ import type { Db } from "../db/connect";
 import type { Hook } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
-import { announceAttemptsCall, changeCatalog } from "../queue";
+import {
+  announceAttemptsCall,
+  changeCatalog,
+  distinctLines,
+  type Line,
+  lockLines,
+  releaseLineHeads,
+} from "../queue";
 import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
+import { parkedByFifoGate } from "./fifo";
 import {
   type Attempted,
+  type DeliveryUpdate,
   deliveryUpdate,
   type HealthChanges,
   healthChanges,
@@ -67,22 +76,40 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
  * the health commit together in one transaction: whoever sees a delivery settled also sees the URL
  * or hook it disabled, and a failure writes neither (the leases end and the deliveries come back).
  */
-export async function recordBatch(db: Db, workerId: string, finished: Finished[]): Promise<void> {
+export async function recordBatch(db: Db, workerId: string, batch: Finished[]): Promise<void> {
+  // The FIFO gate wrote its parks itself; written again here, a park could land after the line
+  // released the delivery and this same worker claimed it anew, and undo that claim.
+  const finished = batch.filter((f) => !parkedByFifoGate(f));
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
   const now = new Date();
   const health = healthChanges(attempted, now);
-  if (health.streaks.length === 0 && health.goneUrls.length === 0) {
-    await writeBatch(db, workerId, finished, attempted);
+  const updates = finished.map((f) => deliveryUpdate(f));
+  const lines = linesMovingOn(finished, updates);
+  const healthChanged = health.streaks.length > 0 || health.goneUrls.length > 0;
+  if (!healthChanged && lines.length === 0) {
+    await writeBatch(db, workerId, attempted, updates);
     return;
   }
   await db.transaction().execute(async (tx) => {
-    await writeBatch(tx, workerId, finished, attempted);
-    await writeHealth(tx, health, now);
+    // FIFO lines' locks first (before any row lock), the next in line released after the write.
+    await lockLines(tx, lines);
+    await writeBatch(tx, workerId, attempted, updates);
+    if (healthChanged) await writeHealth(tx, health, now);
+    await releaseLineHeads(tx, lines);
   });
 }
 
-async function writeBatch(db: Db, workerId: string, finished: Finished[], attempted: Attempted[]) {
+/** The FIFO lines whose delivery in this batch ended (succeeded, dead, canceled): the next may go. */
+function linesMovingOn(finished: Finished[], updates: DeliveryUpdate[]): Line[] {
+  return distinctLines(
+    finished
+      .filter((f, i) => f.delivery.line_seq !== null && updates[i]?.status !== "pending")
+      .map((f) => ({ hookId: f.delivery.hook_id, target: f.delivery.target })),
+  );
+}
+
+async function writeBatch(db: Db, workerId: string, attempted: Attempted[], updates: DeliveryUpdate[]) {
   const rows = attempted.map((f) =>
     attemptRow(
       newId("att"),
@@ -98,7 +125,6 @@ async function writeBatch(db: Db, workerId: string, finished: Finished[], attemp
       f.record,
     ),
   );
-  const updates = finished.map((f) => deliveryUpdate(f));
   const column = <K extends keyof AttemptRow>(key: K) => rows.map((r) => r[key]);
   await sql`
     with attempt as (

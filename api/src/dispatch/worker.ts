@@ -14,6 +14,7 @@ import {
   claimDueWithEvents,
   DELIVERIES_CHANNEL,
   releaseLease,
+  releaseStalledLines,
   targetHost,
   wakeHosts,
 } from "../queue";
@@ -50,6 +51,8 @@ export interface WorkerOptions {
   staleMs?: number;
   /** Deliveries this worker finishes between two ANALYZEs of the queue (default ANALYZE_EVERY). */
   analyzeEvery?: number;
+  /** How often the worker releases FIFO lines nobody released (default STALLED_LINES_MS). */
+  stalledLinesMs?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -81,6 +84,12 @@ interface Waiting {
  */
 export const DEFAULT_LEASE_MS = 120_000;
 
+/**
+ * How often a worker looks for FIFO lines whose next delivery is parked with nothing ahead of it
+ * (its head ended outside a worker: canceled by hand, a URL removed; see fifo-lines.ts).
+ */
+export const STALLED_LINES_MS = 5_000;
+
 /** The event-loop delay monitor's sampling interval, ms: its mean is this plus the delay. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
 
@@ -110,6 +119,7 @@ export class DispatchWorker {
   /** The queue tables' statistics, analyzed as this worker churns them (queue-statistics.ts). */
   private readonly statistics: QueueStatistics;
   private analyzing: NodeJS.Timeout | undefined;
+  private lineCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -126,6 +136,7 @@ export class DispatchWorker {
       heartbeatMs: options.heartbeatMs ?? HEARTBEAT_MS,
       staleMs: options.staleMs ?? STALE_MS,
       analyzeEvery: options.analyzeEvery ?? ANALYZE_EVERY,
+      stalledLinesMs: options.stalledLinesMs ?? STALLED_LINES_MS,
     };
     this.lanes = new HostLanes(this.options);
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e));
@@ -145,6 +156,7 @@ export class DispatchWorker {
     this.loopDelay.enable();
     this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.analyzing = setInterval(() => void this.analyzeIfDue(), ANALYZE_CHECK_MS).unref();
+    this.lineCheck = setInterval(() => void this.releaseStalledLines(), this.options.stalledLinesMs).unref();
     this.loopDone = this.loop();
   }
 
@@ -161,6 +173,16 @@ export class DispatchWorker {
       await this.statistics.analyzeIfDue();
     } catch (error) {
       this.log("analyzing the queue's tables failed; the next turn tries again", error);
+    }
+  }
+
+  /** FIFO's safety net: a line nobody released moves on; what it released is claimed at once. */
+  private async releaseStalledLines(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if ((await releaseStalledLines(this.deps.db)) > 0) this.poke();
+    } catch (error) {
+      this.log("releasing stalled FIFO lines failed; the next turn tries again", error);
     }
   }
 
@@ -208,6 +230,7 @@ export class DispatchWorker {
     clearInterval(this.heartbeat);
     clearInterval(this.delayReading);
     clearInterval(this.analyzing);
+    clearInterval(this.lineCheck);
     this.loopDelay.disable();
     this.wake();
     await this.loopDone;

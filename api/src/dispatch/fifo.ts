@@ -1,0 +1,104 @@
+// The FIFO gate (issue 17): a FIFO hook's URL receives the hook's events in ingest order, one at a
+// time. A claimed delivery in a line (queue/fifo-lines.ts) goes only if it is its line's earliest
+// pending delivery and no other delivery of the line is in flight; any other is parked in the same
+// transaction, under the line's lock, so the head's release (record.ts, when it ends) cannot miss it;
+// the recorder does not write these parks again.
+// A head that fails keeps its retry schedule and its line waits; once it succeeds or is dead, the
+// next in line goes.
+import { sql } from "kysely";
+import type { Db } from "../db/connect";
+import { distinctLines, type Line, lockLines } from "../queue";
+import type { Admission, Candidate, Gate } from "./admission";
+import type { Finished } from "./deliver";
+
+/**
+ * A delivery this gate parked: already written (pending, due at 'infinity', lease gone), so the
+ * recorder leaves it out.
+ */
+export const parkedByFifoGate = (finished: Finished): boolean =>
+  finished.kind === "waiting" && finished.why === "fifo";
+
+const PARKED: Admission = { kind: "wait", why: "fifo", until: null };
+const GO: Admission = { kind: "go" };
+
+/** The candidates in a line: of a FIFO hook, created while it was FIFO. */
+function inLine(candidates: Candidate[]): Candidate[] {
+  return candidates.filter((c) => c.hook.kind === "callback" && c.hook.fifo && c.delivery.line_seq !== null);
+}
+
+export const fifoGate: Gate = async (db, candidates) => {
+  const lined = inLine(candidates);
+  if (lined.length === 0) return new Map();
+  const lines = distinctLines(lined.map((c) => ({ hookId: c.delivery.hook_id, target: c.delivery.target })));
+  const goes = await retriedOnDeadlock(() =>
+    db.transaction().execute(async (tx) => {
+      await lockLines(tx, lines);
+      return decide(tx, lined, lines);
+    }),
+  );
+  return new Map(lined.map((c) => [c.delivery.id, goes.has(c.delivery.id) ? GO : PARKED]));
+};
+
+/**
+ * In one statement, after the locks (so it sees every head that ended before): which candidates go,
+ * with the others parked and the ones that go marked as their line's delivery in flight. A hook no
+ * longer FIFO (its row read here, under the lock: see releaseHookLines) lets its candidates go.
+ * Parks only what is still leased as claimed; a lease lost meanwhile belongs to someone else.
+ */
+async function decide(tx: Db, lined: Candidate[], lines: Line[]): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    with candidate as (
+      select * from unnest(
+        ${lined.map((c) => c.delivery.id)}::text[], ${lined.map((c) => c.delivery.hook_id)}::text[],
+        ${lined.map((c) => c.delivery.target)}::text[], ${lined.map((c) => c.delivery.lease_owner)}::text[])
+        as c(id, hook_id, target, lease_owner)
+    ),
+    line as (
+      select l.hook_id, l.target,
+        coalesce((select h.fifo from hooks h where h.id = l.hook_id), false) as fifo,
+        (select d.id from deliveries d
+         where d.hook_id = l.hook_id and d.target = l.target
+           and d.status = 'pending' and d.line_seq is not null
+         order by d.line_seq limit 1) as head,
+        exists (select 1 from deliveries d
+          where d.hook_id = l.hook_id and d.target = l.target
+            and d.status = 'pending' and d.line_admitted and d.lease_owner is not null
+            and d.id not in (select id from candidate)) as busy
+      from unnest(${lines.map((l) => l.hookId)}::text[], ${lines.map((l) => l.target)}::text[])
+        as l(hook_id, target)
+    ),
+    decided as (
+      select c.id, c.lease_owner, (not line.fifo) or (c.id = line.head and not line.busy) as go
+      from candidate c join line using (hook_id, target)
+    ),
+    parked as (
+      update deliveries d set next_attempt_at = 'infinity', waiting = 'fifo', lease_owner = null,
+        updated_at = now()
+      from decided
+      where d.id = decided.id and not decided.go and d.lease_owner = decided.lease_owner
+    ),
+    admitted as (
+      update deliveries d set line_admitted = true
+      from decided
+      where d.id = decided.id and decided.go and not d.line_admitted
+    )
+    -- Both updates run to completion whether or not this reads them (PostgreSQL's rule for WITH).
+    select id from decided where go`.execute(tx);
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The park's row locks may meet a heartbeat renewing the same leases in another order; PostgreSQL
+ * then aborts one of the two. The gate tries again rather than failing the batch (whose deliveries
+ * would wait out their leases).
+ */
+async function retriedOnDeadlock<T>(run: () => Promise<T>, tries = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const deadlock = (error as { code?: unknown } | null)?.code === "40P01";
+      if (!deadlock || attempt >= tries) throw error;
+    }
+  }
+}
