@@ -1,13 +1,14 @@
 // The FIFO gate (issue 17): a FIFO hook's URL receives the hook's events in ingest order, one at a
 // time. A claimed delivery in a line (queue/fifo-lines.ts) goes only if it is its line's earliest
-// pending delivery and no other delivery of the line is in flight; any other is parked in the same
-// transaction, under the line's lock, so the head's release (record.ts, when it ends) cannot miss it;
-// the recorder does not write these parks again.
+// pending delivery and no other delivery of the line is in flight; any other is parked by the gate
+// itself, in the transaction that holds the line's lock (the recorder does not write these parks
+// again). Once parked, the gate looks whether the head ended meanwhile (releaseLineHeads), as the
+// head's end looks for parked deliveries once written (record.ts): neither misses the other.
 // A head that fails keeps its retry schedule and its line waits; once it succeeds or is dead, the
 // next in line goes.
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
-import { distinctLines, type Line, lockLines } from "../queue";
+import { distinctLines, type Line, lockLines, releaseLineHeads } from "../queue";
 import type { Admission, Candidate, Gate } from "./admission";
 import type { Finished } from "./deliver";
 
@@ -26,16 +27,22 @@ function inLine(candidates: Candidate[]): Candidate[] {
   return candidates.filter((c) => c.hook.kind === "callback" && c.hook.fifo && c.delivery.line_seq !== null);
 }
 
+const linesOf = (candidates: Candidate[]): Line[] =>
+  distinctLines(candidates.map((c) => ({ hookId: c.delivery.hook_id, target: c.delivery.target })));
+
 export const fifoGate: Gate = async (db, candidates) => {
   const lined = inLine(candidates);
   if (lined.length === 0) return new Map();
-  const lines = distinctLines(lined.map((c) => ({ hookId: c.delivery.hook_id, target: c.delivery.target })));
+  const lines = linesOf(lined);
   const goes = await retriedOnDeadlock(() =>
     db.transaction().execute(async (tx) => {
       await lockLines(tx, lines);
       return decide(tx, lined, lines);
     }),
   );
+  // Parked and committed: if a head ended meanwhile, its own look may have come too early.
+  const parked = lined.filter((c) => !goes.has(c.delivery.id));
+  if (parked.length > 0) await releaseLineHeads(db, linesOf(parked));
   return new Map(lined.map((c) => [c.delivery.id, goes.has(c.delivery.id) ? GO : PARKED]));
 };
 

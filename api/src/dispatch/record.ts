@@ -7,14 +7,7 @@ import type { Db } from "../db/connect";
 import type { Hook } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
-import {
-  announceAttemptsCall,
-  changeCatalog,
-  distinctLines,
-  type Line,
-  lockLines,
-  releaseLineHeads,
-} from "../queue";
+import { announceAttemptsCall, changeCatalog, distinctLines, type Line, releaseLineHeads } from "../queue";
 import type { AttemptRecord } from "./attempt";
 import type { Finished } from "./deliver";
 import { parkedByFifoGate } from "./fifo";
@@ -85,19 +78,16 @@ export async function recordBatch(db: Db, workerId: string, batch: Finished[]): 
   const now = new Date();
   const health = healthChanges(attempted, now);
   const updates = finished.map((f) => deliveryUpdate(f));
-  const lines = linesMovingOn(finished, updates);
-  const healthChanged = health.streaks.length > 0 || health.goneUrls.length > 0;
-  if (!healthChanged && lines.length === 0) {
+  if (health.streaks.length === 0 && health.goneUrls.length === 0) {
     await writeBatch(db, workerId, attempted, updates);
-    return;
+  } else {
+    await db.transaction().execute(async (tx) => {
+      await writeBatch(tx, workerId, attempted, updates);
+      await writeHealth(tx, health, now);
+    });
   }
-  await db.transaction().execute(async (tx) => {
-    // FIFO lines' locks first (before any row lock), the next in line released after the write.
-    await lockLines(tx, lines);
-    await writeBatch(tx, workerId, attempted, updates);
-    if (healthChanged) await writeHealth(tx, health, now);
-    await releaseLineHeads(tx, lines);
-  });
+  // Once committed (see queue/fifo-lines.ts): the next of each FIFO line whose delivery ended here.
+  await releaseLineHeads(db, linesMovingOn(finished, updates));
 }
 
 /** The FIFO lines whose delivery in this batch ended (succeeded, dead, canceled): the next may go. */

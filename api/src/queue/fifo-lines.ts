@@ -1,8 +1,10 @@
 // FIFO lines (issue 17): the deliveries of a FIFO hook to one URL, in ingest order (line_seq, from
 // one sequence). Only the line's earliest pending delivery is attempted; the dispatch gate
 // (dispatch/fifo.ts) parks the others (due at 'infinity', waiting 'fifo') and the line's head, once
-// final, releases the next. Whoever parks or releases holds the line's lock (a transaction-level
-// advisory lock), so a release never misses a delivery being parked at that moment.
+// final, releases the next. Gates hold the line's lock (a transaction-level advisory lock) while
+// they decide, so two never let two deliveries of a line go. Parking and ending a head need no lock
+// between them: each side writes, commits, and then looks (releaseLineHeads), so whichever commits
+// last sees the other's write, and a parked delivery is never left behind by a head that ended.
 import { createHash } from "node:crypto";
 import { type RawBuilder, sql } from "kysely";
 import type { Db } from "../db/connect";
@@ -43,10 +45,11 @@ export async function lockLines(tx: Db, lines: Line[]): Promise<void> {
 }
 
 /**
- * Under the lines' locks (same transaction): each line's earliest pending delivery, if the gate
- * parked it, is due now; the workers are woken for it when the transaction commits.
+ * Each line's earliest pending delivery, if the gate parked it and nothing of the line is in flight,
+ * is due now, and the workers are woken. Run after a write that may free a line (a head ended, a
+ * delivery parked) has committed, never in its transaction: see the top of this file.
  */
-export async function releaseLineHeads(tx: Db, lines: Line[]): Promise<void> {
+export async function releaseLineHeads(db: Db, lines: Line[]): Promise<void> {
   if (lines.length === 0) return;
   await sql`
     with line as (
@@ -61,6 +64,10 @@ export async function releaseLineHeads(tx: Db, lines: Line[]): Promise<void> {
           and d.status = 'pending' and d.line_seq is not null
         order by d.line_seq limit 1) as id
       from line
+      where not exists (
+        select 1 from deliveries d
+        where d.hook_id = line.hook_id and d.target = line.target
+          and d.status = 'pending' and d.line_admitted and d.lease_owner is not null)
     ),
     released as (
       update deliveries d set next_attempt_at = now(), waiting = null, updated_at = now()
@@ -69,7 +76,7 @@ export async function releaseLineHeads(tx: Db, lines: Line[]): Promise<void> {
       returning d.id
     )
     select ${wakeWorkersCall(wakePayload(lines.map((l) => l.target)))}
-    from (select 1 from released limit 1) as any_released`.execute(tx);
+    from (select 1 from released limit 1) as any_released`.execute(db);
 }
 
 /**
