@@ -1,6 +1,6 @@
 // What a FIFO URL reaches (issue 17; run: npm run bench:fifo). On PGlite (in memory) and on
 // PostgreSQL (a fresh database beside BENCH_DATABASE_URL, dropped after), in-process as `serve` runs
-// it: a backlog of BENCH_FIFO_EVENTS events (default 2,000) for one hook with one URL on a loopback
+// it: a backlog of BENCH_FIFO_EVENTS events (default 1,000) for one hook with one URL on a loopback
 // receiver that answers at once, then the worker started and timed until the receiver has them all.
 // Once with the hook FIFO, once (same run, another workspace) the same hook without FIFO. Figures:
 // deliveries/s of each, and whether the FIFO URL got each event once, in ingest order (the
@@ -15,7 +15,7 @@ import { progress } from "../dispatch/figures";
 import { EGRESS, num } from "../dispatch/options";
 import { withPostgres } from "../dispatch/postgres";
 
-const EVENTS = num("BENCH_FIFO_EVENTS", 2_000);
+const EVENTS = num("BENCH_FIFO_EVENTS", 1_000);
 const POSTERS = 16;
 const CAP_MS = 120_000;
 

@@ -232,6 +232,34 @@ describe.each(testDatabases)("FIFO delivery on $name", (target) => {
     await expect.poll(() => received("/line")).toEqual([1, 2, 3]);
   });
 
+  it("puts a replay's deliveries in the line, in the events' order", async () => {
+    answer(() => ({ status: 200 }));
+    const hook = await fifoHook(["/line"]);
+    const since = new Date().toISOString();
+    await postInOrder(1, 5);
+    await receiver.waitFor(5);
+
+    // Held by a failing first delivery, the replayed ones queue up behind it, then go in order.
+    let firstFailures = 1;
+    answer((req) => (numberOf(req) === 1 && firstFailures-- > 0 ? { status: 500 } : { status: 200 }));
+    const replay = await admin("POST", `/hooks/${hook.id}/replay`, { since });
+    expect(replay.body).toEqual({ events: 5, deliveries: 5 });
+    await receiver.waitFor(6);
+    const [first] = await api.db
+      .selectFrom("deliveries")
+      .select("id")
+      .where("hook_id", "=", hook.id)
+      .where("status", "=", "pending")
+      .orderBy("line_seq")
+      .limit(1)
+      .execute();
+    await retryScheduled(first?.id as string, 1);
+    await fastForward(first?.id as string);
+    await receiver.waitFor(11);
+    expect(received("/line")).toEqual([1, 2, 3, 4, 5, 1, 1, 2, 3, 4, 5]);
+    expect(mostAtOnce.get("/line")).toBe(1);
+  });
+
   it("refuses fifo on a function hook", async () => {
     // Created: a field the function schema does not have, refused as every such field is (400).
     const created = await admin("POST", "/hooks", functionHook({ fifo: true }));
