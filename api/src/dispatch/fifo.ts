@@ -8,7 +8,7 @@
 // next in line goes.
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
-import { distinctLines, type Line, lockLines, releaseLineHeads } from "../queue";
+import { distinctLines, type Line, lockKeys, releaseLineHeads } from "../queue";
 import type { Admission, Candidate, Gate } from "./admission";
 import type { Finished } from "./deliver";
 
@@ -34,12 +34,7 @@ export const fifoGate: Gate = async (db, candidates) => {
   const lined = inLine(candidates);
   if (lined.length === 0) return new Map();
   const lines = linesOf(lined);
-  const goes = await retriedOnDeadlock(() =>
-    db.transaction().execute(async (tx) => {
-      await lockLines(tx, lines);
-      return decide(tx, lined, lines);
-    }),
-  );
+  const goes = await retriedOnDeadlock(() => decide(db, lined, lines));
   // Parked and committed: if a head ended meanwhile, its own look may have come too early.
   const parked = lined.filter((c) => !goes.has(c.delivery.id));
   if (parked.length > 0) await releaseLineHeads(db, linesOf(parked));
@@ -47,50 +42,16 @@ export const fifoGate: Gate = async (db, candidates) => {
 };
 
 /**
- * In one statement, after the locks (so it sees every head that ended before): which candidates go,
- * with the others parked and the ones that go marked as their line's delivery in flight. A hook no
- * longer FIFO (its row read here, under the lock: see releaseHookLines) lets its candidates go.
- * Parks only what is still leased as claimed; a lease lost meanwhile belongs to someone else.
+ * The decision, in one statement (hookrun_fifo_admit, see its migration): under the lines' locks,
+ * which candidates go; the others parked, the ones that go marked as their line's one in flight.
  */
-async function decide(tx: Db, lined: Candidate[], lines: Line[]): Promise<Set<string>> {
+async function decide(db: Db, lined: Candidate[], lines: Line[]): Promise<Set<string>> {
   const { rows } = await sql<{ id: string }>`
-    with candidate as (
-      select * from unnest(
-        ${lined.map((c) => c.delivery.id)}::text[], ${lined.map((c) => c.delivery.hook_id)}::text[],
-        ${lined.map((c) => c.delivery.target)}::text[], ${lined.map((c) => c.delivery.lease_owner)}::text[])
-        as c(id, hook_id, target, lease_owner)
-    ),
-    line as (
-      select l.hook_id, l.target,
-        coalesce((select h.fifo from hooks h where h.id = l.hook_id), false) as fifo,
-        (select d.id from deliveries d
-         where d.hook_id = l.hook_id and d.target = l.target
-           and d.status = 'pending' and d.line_seq is not null
-         order by d.line_seq limit 1) as head,
-        exists (select 1 from deliveries d
-          where d.hook_id = l.hook_id and d.target = l.target
-            and d.status = 'pending' and d.line_admitted and d.lease_owner is not null
-            and d.id not in (select id from candidate)) as busy
-      from unnest(${lines.map((l) => l.hookId)}::text[], ${lines.map((l) => l.target)}::text[])
-        as l(hook_id, target)
-    ),
-    decided as (
-      select c.id, c.lease_owner, (not line.fifo) or (c.id = line.head and not line.busy) as go
-      from candidate c join line using (hook_id, target)
-    ),
-    parked as (
-      update deliveries d set next_attempt_at = 'infinity', waiting = 'fifo', lease_owner = null,
-        updated_at = now()
-      from decided
-      where d.id = decided.id and not decided.go and d.lease_owner = decided.lease_owner
-    ),
-    admitted as (
-      update deliveries d set line_admitted = true
-      from decided
-      where d.id = decided.id and decided.go and not d.line_admitted
-    )
-    -- Both updates run to completion whether or not this reads them (PostgreSQL's rule for WITH).
-    select id from decided where go`.execute(tx);
+    select hookrun_fifo_admit(
+      ${lockKeys(lines)}::bigint[],
+      ${lined.map((c) => c.delivery.id)}::text[], ${lined.map((c) => c.delivery.hook_id)}::text[],
+      ${lined.map((c) => c.delivery.target)}::text[], ${lined.map((c) => c.delivery.lease_owner)}::text[]
+    ) as id`.execute(db);
   return new Set(rows.map((r) => r.id));
 }
 

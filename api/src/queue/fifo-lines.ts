@@ -32,6 +32,13 @@ export function distinctLines(lines: Iterable<Line>): Line[] {
   return [...byKey.values()];
 }
 
+/** The lines' lock keys, once each, in the order every locker takes them. */
+export function lockKeys(lines: Line[]): string[] {
+  return [...new Set(lines.map(lineKey))].sort((a, b) =>
+    BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0,
+  );
+}
+
 /**
  * Takes the lines' locks until the transaction ends, in key order: two transactions locking
  * overlapping lines wait for each other instead of deadlocking. Locks come before any row lock
@@ -39,7 +46,7 @@ export function distinctLines(lines: Iterable<Line>): Line[] {
  * order, so the locks are taken in that order.
  */
 export async function lockLines(tx: Db, lines: Line[]): Promise<void> {
-  const keys = [...new Set(lines.map(lineKey))].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+  const keys = lockKeys(lines);
   if (keys.length === 0) return;
   await sql`select count(pg_advisory_xact_lock(k)) from unnest(${keys}::bigint[]) as k`.execute(tx);
 }

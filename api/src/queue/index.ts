@@ -20,6 +20,7 @@ export {
 export {
   distinctLines,
   type Line,
+  lockKeys,
   lockLines,
   nextLineSeq,
   releaseHookLines,
