@@ -22,6 +22,7 @@ const benches: Bench[] = [
   { name: "logs", script: "bench/logs.ts" },
   { name: "http", script: "bench/http/index.ts" },
   { name: "embedded", script: "bench/embedded/index.ts" },
+  { name: "fifo", script: "bench/fifo/index.ts" },
 ];
 
 /** A line that states a target and its figure: `[target ...]` or `issue 16, <database>: ...`. */

@@ -58,6 +58,8 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
     lease_owner: "wrk_1",
     last_outcome: lastOutcome,
     waiting: null,
+    line_seq: null,
+    line_admitted: false,
     created_at: NOW,
     updated_at: NOW,
     finished_at: null,

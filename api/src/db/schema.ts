@@ -160,6 +160,10 @@ export interface DeliveriesTable {
   last_outcome: string | null;
   /** Why a pending delivery is held back without an attempt; null when it is not. */
   waiting: DeliveryWaiting | null;
+  /** Its place in its FIFO line (hook and URL); null unless its hook was FIFO when it was created. */
+  line_seq: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Its FIFO line's gate let it go: while it is pending and leased, it is the line's one in flight. */
+  line_admitted: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   finished_at: NullableTimestamp;

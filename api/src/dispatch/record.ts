@@ -7,7 +7,7 @@ import type { Db } from "../db/connect";
 import type { Hook } from "../db/hook";
 import type { Database } from "../db/schema";
 import { newId } from "../ids";
-import { announceAttemptsCall, changeCatalog } from "../queue";
+import { announceAttemptsCall, changeCatalog, distinctLines, type Line, releaseLineHeads } from "../queue";
 import {
   deliveryExhausted,
   emitOperational,
@@ -19,6 +19,7 @@ import type { AttemptRecord } from "./attempt";
 import { type BreakerDeps, breakerEvents, breakerWrites, writeBreaker } from "./breaker";
 import { DEFAULT_COOLDOWN_MS } from "./breaker-rule";
 import type { Finished } from "./deliver";
+import { parkedByFifoGate } from "./fifo";
 import {
   type Attempted,
   type DeliveryUpdate,
@@ -84,9 +85,12 @@ export function attemptRow(id: string, subject: AttemptSubject, record: AttemptR
 export async function recordBatch(
   db: Db,
   workerId: string,
-  finished: Finished[],
+  batch: Finished[],
   options: RecordOptions = {},
 ): Promise<void> {
+  // The FIFO gate wrote its parks itself; written again here, a park could land after the line
+  // released the delivery and this same worker claimed it anew, and undo that claim.
+  const finished = batch.filter((f) => !parkedByFifoGate(f));
   if (finished.length === 0) return;
   const attempted = finished.filter((f): f is Attempted => f.kind === "attempted");
   const now = new Date();
@@ -98,18 +102,20 @@ export async function recordBatch(
   const quiet = health.streaks.length === 0 && health.goneUrls.length === 0;
   if (quiet && exhausted.length === 0 && urlLines.length === 0) {
     await writeBatch(db, workerId, attempted, updates);
-    return;
+  } else {
+    const breaker = options.breaker ?? { cooldownMs: DEFAULT_COOLDOWN_MS };
+    await db.transaction().execute(async (tx) => {
+      const failedByUs = await stillOurs(tx, workerId, exhausted);
+      await writeBatch(tx, workerId, attempted, updates);
+      const changed = await writeHealth(tx, health, now);
+      const failed = failedByUs.map((a) => deliveryExhausted(subjectOf(a), exhaustedReason(a)));
+      const transitions = await writeBreaker(tx, urlLines, breaker);
+      const circuits = breakerEvents(transitions, breaker);
+      await emitOperational(tx, [...changed, ...failed, ...circuits], options.operationsWorkspace ?? null);
+    });
   }
-  const breaker = options.breaker ?? { cooldownMs: DEFAULT_COOLDOWN_MS };
-  await db.transaction().execute(async (tx) => {
-    const failedByUs = await stillOurs(tx, workerId, exhausted);
-    await writeBatch(tx, workerId, attempted, updates);
-    const changed = await writeHealth(tx, health, now);
-    const failed = failedByUs.map((a) => deliveryExhausted(subjectOf(a), exhaustedReason(a)));
-    const transitions = await writeBreaker(tx, urlLines, breaker);
-    const circuits = breakerEvents(transitions, breaker);
-    await emitOperational(tx, [...changed, ...failed, ...circuits], options.operationsWorkspace ?? null);
-  });
+  // Once committed (see queue/fifo-lines.ts): the next of each FIFO line whose delivery ended here.
+  await releaseLineHeads(db, linesMovingOn(finished, updates));
 }
 
 export interface RecordOptions {
@@ -117,6 +123,15 @@ export interface RecordOptions {
   operationsWorkspace?: string | null;
   /** The circuit breaker's cool-down and metrics (default: the production cool-down, no metrics). */
   breaker?: BreakerDeps;
+}
+
+/** The FIFO lines whose delivery in this batch ended (succeeded, dead, canceled): the next may go. */
+function linesMovingOn(finished: Finished[], updates: DeliveryUpdate[]): Line[] {
+  return distinctLines(
+    finished
+      .filter((f, i) => f.delivery.line_seq !== null && updates[i]?.status !== "pending")
+      .map((f) => ({ hookId: f.delivery.hook_id, target: f.delivery.target })),
+  );
 }
 
 async function writeBatch(db: Db, workerId: string, attempted: Attempted[], updates: DeliveryUpdate[]) {

@@ -5,6 +5,8 @@ import type { Finished } from "./deliver";
 import { type RecordOptions, recordBatch } from "./record";
 
 const FLUSH_EVERY_MS = 10;
+
+const headOfLine = (finished: Finished) => finished.delivery.line_seq !== null && finished.kind !== "waiting";
 const MAX_BATCH = 500;
 
 export class Recorder {
@@ -21,7 +23,8 @@ export class Recorder {
 
   add(finished: Finished): void {
     this.buffer.push(finished);
-    if (this.buffer.length >= MAX_BATCH) void this.flush();
+    // A FIFO line waits for its head to be written down (record.ts releases the next): at once.
+    if (this.buffer.length >= MAX_BATCH || headOfLine(finished)) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_EVERY_MS);
   }
 

@@ -14,6 +14,7 @@ import {
   claimDueWithEvents,
   DELIVERIES_CHANNEL,
   releaseLease,
+  releaseStalledLines,
   targetHost,
   wakeHosts,
 } from "../queue";
@@ -58,6 +59,8 @@ export interface WorkerOptions {
   breakerCooldownMs?: number;
   /** How often this worker lets due breaker probes go (default BREAKER_CHECK_MS; see breaker-probes.ts). */
   breakerCheckMs?: number;
+  /** How often the worker releases FIFO lines nobody released (default STALLED_LINES_MS). */
+  stalledLinesMs?: number;
 }
 
 export interface WorkerDeps extends DeliverDeps {
@@ -88,6 +91,12 @@ interface Waiting {
  * dies, so its length only matters if heartbeats stop while the worker goes on.
  */
 export const DEFAULT_LEASE_MS = 120_000;
+
+/**
+ * How often a worker looks for FIFO lines whose next delivery is parked with nothing ahead of it
+ * (its head ended outside a worker: canceled by hand, a URL removed; see fifo-lines.ts).
+ */
+export const STALLED_LINES_MS = 5_000;
 
 /** The event-loop delay monitor's sampling interval, ms: its mean is this plus the delay. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
@@ -120,6 +129,7 @@ export class DispatchWorker {
   private analyzing: NodeJS.Timeout | undefined;
   private probing: NodeJS.Timeout | undefined;
   private probingNow = false;
+  private lineCheck: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly deps: WorkerDeps,
@@ -139,6 +149,7 @@ export class DispatchWorker {
       operationsWorkspace: options.operationsWorkspace ?? null,
       breakerCooldownMs: options.breakerCooldownMs ?? DEFAULT_COOLDOWN_MS,
       breakerCheckMs: options.breakerCheckMs ?? BREAKER_CHECK_MS,
+      stalledLinesMs: options.stalledLinesMs ?? STALLED_LINES_MS,
     };
     this.lanes = new HostLanes(this.options);
     this.recorder = new Recorder(deps.db, this.id, (m, e) => this.log(m, e), {
@@ -162,6 +173,7 @@ export class DispatchWorker {
     this.delayReading = setInterval(() => this.readOwnDelay(), 1_000).unref();
     this.analyzing = setInterval(() => void this.analyzeIfDue(), ANALYZE_CHECK_MS).unref();
     this.probing = setInterval(() => void this.probeCircuits(), this.options.breakerCheckMs).unref();
+    this.lineCheck = setInterval(() => void this.releaseStalledLines(), this.options.stalledLinesMs).unref();
     this.loopDone = this.loop();
   }
 
@@ -191,6 +203,16 @@ export class DispatchWorker {
       this.log("letting breaker probes go failed; the next turn tries again", error);
     } finally {
       this.probingNow = false;
+    }
+  }
+
+  /** FIFO's safety net: a line nobody released moves on; what it released is claimed at once. */
+  private async releaseStalledLines(): Promise<void> {
+    if (this.stopping) return;
+    try {
+      if ((await releaseStalledLines(this.deps.db)) > 0) this.poke();
+    } catch (error) {
+      this.log("releasing stalled FIFO lines failed; the next turn tries again", error);
     }
   }
 
@@ -239,6 +261,7 @@ export class DispatchWorker {
     clearInterval(this.delayReading);
     clearInterval(this.analyzing);
     clearInterval(this.probing);
+    clearInterval(this.lineCheck);
     this.loopDelay.disable();
     this.wake();
     await this.loopDone;

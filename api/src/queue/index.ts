@@ -1,6 +1,6 @@
 // The delivery queue's contract, the one door to this folder: the NOTIFY channels (every one of
 // them, the caches' included), the workers' wake-up payload, a delivery's host, claiming and
-// releasing due deliveries, and the announced change of a workspace's catalog.
+// releasing due deliveries, the announced change of a workspace's catalog, and FIFO lines.
 export { type CatalogWriter, changeCatalog, type DroppingCache } from "./catalog-change";
 export {
   ATTEMPTS_CHANNEL,
@@ -18,5 +18,15 @@ export {
   claimDueWithEvents,
   releaseLease,
 } from "./claim";
+export {
+  distinctLines,
+  type Line,
+  lockKeys,
+  lockLines,
+  nextLineSeq,
+  releaseHookLines,
+  releaseLineHeads,
+  releaseStalledLines,
+} from "./fifo-lines";
 export { claimPrefixes, targetHost } from "./host";
 export { wakeHosts, wakePayload } from "./wake";

@@ -13,6 +13,8 @@ export interface DeliveryTarget {
   target: string;
   /** The hook's filter; null when it has none. Targets of one hook share it. */
   matches: Matcher | null;
+  /** A FIFO hook's URL: the delivery takes its place in the URL's line (queue/fifo-lines.ts). */
+  inLine: boolean;
 }
 
 export class Catalog {
@@ -60,11 +62,13 @@ export function targetsOf(
     if (!hook.events.some((subscription) => covers(subscription, eventType))) return [];
     const matches = matcherOf(hook);
     if (hook.kind === "function")
-      return hook.live_version === null ? [] : [{ hookId: hook.id, target: "function", matches }];
+      return hook.live_version === null
+        ? []
+        : [{ hookId: hook.id, target: "function", matches, inLine: false }];
     const disabled = new Set(hook.disabled_urls.map((d) => d.url));
     return hook.urls
       .filter((url) => !disabled.has(url))
-      .map((url) => ({ hookId: hook.id, target: url, matches }));
+      .map((url) => ({ hookId: hook.id, target: url, matches, inLine: hook.fifo }));
   });
 }
 

@@ -4,7 +4,7 @@ import type { Db } from "../db/connect";
 import { parseHookRow } from "../db/hook";
 import type { DeliveryStatus } from "../db/schema";
 import { newId } from "../ids";
-import { wakeWorkers } from "../queue";
+import { nextLineSeq, wakeWorkers } from "../queue";
 import type { DeliveryViewValue } from "../schemas/events";
 import { covers } from "../schemas/hook-rules";
 import { targetsOf } from "./catalog";
@@ -57,7 +57,7 @@ export async function retryDelivery(
   const row = await db
     .selectFrom("deliveries")
     .innerJoin("hooks", "hooks.id", "deliveries.hook_id")
-    .select(["deliveries.status", "hooks.deleted_at"])
+    .select(["deliveries.status", "hooks.deleted_at", "hooks.kind", "hooks.fifo"])
     .where("deliveries.workspace_id", "=", workspaceId)
     .where("deliveries.id", "=", id)
     .executeTakeFirst();
@@ -73,6 +73,11 @@ export async function retryDelivery(
         next_attempt_at: sql`now()`,
         // Due now, though a gate may hold it back again (its FIFO line, its URL's open circuit).
         waiting: null,
+        // A finished delivery of a FIFO hook joins the back of its URL's line; a pending one keeps
+        // its place.
+        ...(row.kind === "callback" && row.fifo && row.status !== "pending"
+          ? { line_seq: nextLineSeq(), line_admitted: false }
+          : {}),
         lease_owner: null,
         finished_at: null,
         updated_at: sql`now()`,
@@ -125,13 +130,15 @@ export async function replayHook(
   const matching = events.filter((e) => hook.events.some((s) => covers(s, e.type)));
   // The same targets ingest would give the event now (URLs retired by a 410 left out).
   const rows = matching.flatMap((event) =>
-    targetsOf([hook], event.type).map(({ target }) => ({
+    targetsOf([hook], event.type).map(({ target, inLine }) => ({
       id: newId("dlv"),
       workspace_id: workspaceId,
       event_id: event.id,
       hook_id: hookId,
       target,
       status: "pending" as const,
+      // At the back of the URL's FIFO line, in the events' order (VALUES rows are taken in order).
+      line_seq: inLine ? nextLineSeq() : null,
     })),
   );
   if (rows.length > 0) {

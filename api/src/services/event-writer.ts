@@ -7,7 +7,7 @@ import type { Selectable } from "kysely";
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { DeliveriesTable } from "../db/schema";
-import { wakePayload, wakeWorkersCall } from "../queue";
+import { nextLineSeq, wakePayload, wakeWorkersCall } from "../queue";
 import { GroupCommit } from "./group-commit";
 
 export interface NewEvent {
@@ -19,7 +19,8 @@ export interface NewEvent {
   /** JSON text, or null. */
   context: string | null;
   idempotencyKey: string | null;
-  deliveries: { id: string; hookId: string; target: string }[];
+  /** `inLine`: a FIFO hook's, placed in its URL's line (line_seq, in this order). */
+  deliveries: { id: string; hookId: string; target: string; inLine?: boolean }[];
   /** Hooks subscribed to the event whose filter turned it away: counted, not delivered. */
   filteredHooks: string[];
 }
@@ -77,14 +78,18 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOut
       returning id
     ),
     delivery as (
-      insert into deliveries (id, workspace_id, event_id, hook_id, target, status)
-      select d.id, d.workspace_id, d.event_id, d.hook_id, d.target, 'pending'
+      insert into deliveries (id, workspace_id, event_id, hook_id, target, status, line_seq)
+      select d.id, d.workspace_id, d.event_id, d.hook_id, d.target, 'pending',
+        -- Taken row by row in the arrays' order: the group's ingest order.
+        case when d.in_line then ${nextLineSeq()} end
       from unnest(
         ${deliveries.map((d) => d.id)}::text[],
         ${deliveries.map((d) => d.ws)}::text[],
         ${deliveries.map((d) => d.eventId)}::text[],
         ${deliveries.map((d) => d.hookId)}::text[],
-        ${deliveries.map((d) => d.target)}::text[]) as d(id, workspace_id, event_id, hook_id, target)
+        ${deliveries.map((d) => d.target)}::text[],
+        ${deliveries.map((d) => d.inLine === true)}::boolean[])
+        as d(id, workspace_id, event_id, hook_id, target, in_line)
       where d.event_id in (select id from event)
       returning *
     ),

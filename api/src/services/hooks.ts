@@ -3,7 +3,7 @@ import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import { type CallbackHook, type FunctionHook, type Hook, parseHookRow } from "../db/hook";
 import type { HookUpdate, NewHook, SigningConfig, UrlStateRow } from "../db/schema";
 import { newId } from "../ids";
-import { changeCatalog } from "../queue";
+import { changeCatalog, releaseHookLines } from "../queue";
 import type {
   CallbackHookCreateInput,
   FunctionHookCreateInput,
@@ -241,15 +241,18 @@ export async function updateHook(
     row.kind === "callback" ? callbackChanges(store, row, patch) : functionChanges(store, row, patch);
   if (!changes.ok) return changes;
   try {
-    const updated = await changeCatalog(store, workspaceId, (tx) =>
-      tx
+    const updated = await changeCatalog(store, workspaceId, async (tx) => {
+      // No longer FIFO: what its lines held back is due now (the lines' locks before the hook's row).
+      if (row.kind === "callback" && row.fifo && patch.fifo === false)
+        await releaseHookLines(tx, row.id, row.urls);
+      return tx
         .updateTable("hooks")
         .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
         .where("id", "=", id)
         .where("workspace_id", "=", workspaceId)
         .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
+        .executeTakeFirstOrThrow();
+    });
     const hook = parseHookRow(updated);
     const [health, urlStates] = await Promise.all([
       hookHealth(store.db, workspaceId, [id]),

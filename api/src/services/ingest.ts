@@ -85,7 +85,12 @@ export async function ingestEvent(
     data: JSON.stringify(input.data ?? null),
     context: input.context === undefined ? null : JSON.stringify(input.context),
     idempotencyKey: key,
-    deliveries: chosen.targets.map((t) => ({ id: newId("dlv"), hookId: t.hookId, target: t.target })),
+    deliveries: chosen.targets.map((t) => ({
+      id: newId("dlv"),
+      hookId: t.hookId,
+      target: t.target,
+      inLine: t.inLine,
+    })),
     filteredHooks: chosen.filteredHooks,
   });
   if (outcome.written)
