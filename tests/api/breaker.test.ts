@@ -241,6 +241,26 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
     expect(watched()).toHaveLength(2);
   });
 
+  it("keeps a FIFO hook's order through an open circuit: the line waits behind its head", async () => {
+    receiver.reply(() => ({ status: 500 }));
+    const hook = await hookWith({ name: "ordered", fifo: true });
+    for (let i = 0; i < 3; i++) await sendOne();
+    await expect.poll(() => stateOf(hook.id), { timeout: SHOWN_WITHIN_MS }).toBe("open");
+    receiver.requests.length = 0;
+    receiver.reply(() => ({ status: 200 }));
+    const posted: string[] = [];
+    for (let i = 0; i < 6; i++) posted.push((await post({ i })).deliveries[0]?.id ?? "");
+    // Nothing goes while open (the head waits for the circuit, the rest for the head) ...
+    await expect
+      .poll(async () => (await Promise.all(posted.map(delivery))).map((r) => r.waiting).sort())
+      .toEqual(["circuit_open", "fifo", "fifo", "fifo", "fifo", "fifo"]);
+    expect(receiver.requests).toHaveLength(0);
+    // ... then the probe is the line's head, and the rest follow it in order.
+    await receiver.waitFor(6, COOLDOWN_MS + LATE_MS + 10_000);
+    expect(receiver.requests.map((r) => JSON.parse(r.body ?? "{}").data.i)).toEqual([0, 1, 2, 3, 4, 5]);
+    await expect.poll(() => stateOf(hook.id), { timeout: SHOWN_WITHIN_MS }).toBe("closed");
+  });
+
   it("counts timeouts as failures", async () => {
     // A receiver of its own: no keep-alive connection left by another test can end as a network error.
     const slow = await startReceiver();
