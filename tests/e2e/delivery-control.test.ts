@@ -1,7 +1,7 @@
 // Protects delivery control in the editor, in a real browser against the real service: a new
 // callback hook's form sets the rate limit, FIFO order and the breaker's threshold; the settings show
 // what is stored, save changes (an emptied rate is no limit), and name the service's refusal of a bad
-// rate under its field.
+// rate under its field; a hook page says which of its URLs' circuits are open, and when they probe.
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WorkspaceKeys } from "../support/app";
@@ -94,6 +94,39 @@ describeBrowser("delivery control in the editor", () => {
     const list = await api("GET", "/hooks");
     const created = list.body.data.find((h: { name: string }) => h.name === "slow-function");
     expect(created.rateLimit).toBe(0.5);
+    expect(errors).toEqual([]);
+  });
+
+  it("says on the hook's page which URL's circuit is open and when it probes", async () => {
+    const made = await api("POST", "/hooks", {
+      kind: "callback",
+      name: "tripped",
+      events: ["order.created"],
+      urls: ["https://down.example.com/hook", "https://up.example.com/hook"],
+    });
+    expect(made.status).toBe(201);
+    // As the worker leaves it after the breaker's threshold of failures (no worker runs here).
+    const since = new Date();
+    const nextProbeAt = new Date(since.getTime() + 30_000);
+    await server.api.db
+      .insertInto("url_states")
+      .values({
+        hook_id: made.body.id,
+        url: "https://down.example.com/hook",
+        failures: 10,
+        state: "open",
+        since,
+        next_probe_at: nextProbeAt,
+        cooldown_ms: 30_000,
+      })
+      .execute();
+    const { page, errors } = await signedIn();
+    await page.goto(`${server.url}/#/w/${keys.ws}/hooks/${made.body.id}`);
+    await page.getByRole("heading", { name: "tripped" }).waitFor();
+    const notice = page.getByTestId("circuit-notice");
+    await notice.getByText("Circuit open for https://down.example.com/hook").waitFor();
+    expect(await notice.textContent()).toContain("one probe goes at");
+    expect(await notice.textContent()).not.toContain("up.example.com");
     expect(errors).toEqual([]);
   });
 });

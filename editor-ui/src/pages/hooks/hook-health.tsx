@@ -10,7 +10,16 @@ import { usePollWhileVisible } from "../../ui/poll-while-visible";
 
 const POLL_MS = 5_000;
 
-export function HookHealthLine({ ws, hook }: { ws: string; hook: Hook }) {
+/** `onFresh` gets each hook read by the poll (the page shows its URLs' circuits from it). */
+export function HookHealthLine({
+  ws,
+  hook,
+  onFresh,
+}: {
+  ws: string;
+  hook: Hook;
+  onFresh?(fresh: Hook): void;
+}) {
   const { client } = useSession();
   const [health, setHealth] = useState(hook.health);
   // A saved hook comes back with its health: take it.
@@ -23,7 +32,10 @@ export function HookHealthLine({ ws, hook }: { ws: string; hook: Hook }) {
       ok(
         client.v1.workspaces[":ws"].hooks[":id"].$get({ param: { ws, id: hook.id } }, { init: { signal } }),
       ).then(
-        (fresh) => setHealth(fresh.health),
+        (fresh) => {
+          setHealth(fresh.health);
+          onFresh?.(fresh);
+        },
         // The header keeps the last health it had; the page shows the hook's own errors.
         () => undefined,
       ),

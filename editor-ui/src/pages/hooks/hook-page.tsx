@@ -12,6 +12,7 @@ import { Loading, Page, Switch } from "../../ui/layout";
 import { Tabs } from "../../ui/tabs";
 import { FunctionWorkbench } from "../function/function-workbench";
 import { CallbackSettings } from "./callback-settings";
+import { CircuitNotice } from "./circuit-notice";
 import { FunctionSettings } from "./function-settings";
 import { HookActivity } from "./hook-activity";
 import { HookHealthLine } from "./hook-health";
@@ -32,6 +33,8 @@ export function HookPage({ ws, id, tab: firstTab = null }: { ws: string; id: str
     hook.set(updated);
   });
   const [tab, setTab] = useState<Tab | null>(firstTab);
+  // The latest read of the hook by the header's poll: its URLs' circuits change without a save.
+  const [polled, setPolled] = useState<Hook | null>(null);
 
   if (!hook.data) {
     return hook.error ? <ErrorNotice error={hook.error} /> : <Loading what="the hook" />;
@@ -56,7 +59,7 @@ export function HookPage({ ws, id, tab: firstTab = null }: { ws: string; id: str
       actions={
         <>
           <span class="badge">{h.kind === "function" ? "function" : `callback · ${h.method}`}</span>
-          <HookHealthLine ws={ws} hook={h} />
+          <HookHealthLine ws={ws} hook={h} onFresh={setPolled} />
           <Switch
             label="Enabled"
             checked={h.enabled}
@@ -73,6 +76,9 @@ export function HookPage({ ws, id, tab: firstTab = null }: { ws: string; id: str
         <div class="notice info" role="status">
           Disabled: {h.disabledReason}
         </div>
+      )}
+      {h.kind === "callback" && (
+        <CircuitNotice urlStates={polled?.kind === "callback" ? polled.urlStates : h.urlStates} />
       )}
       <ErrorNotice error={toggle.error} onDismiss={toggle.clearError} />
       <Tabs label="Hook" tabs={tabs} current={current} onSelect={(value) => setTab(value)}>
