@@ -22,6 +22,8 @@ const benches: Bench[] = [
   { name: "logs", script: "bench/logs.ts" },
   { name: "http", script: "bench/http/index.ts" },
   { name: "embedded", script: "bench/embedded/index.ts" },
+  // A hook's rateLimit against what its receiver got: two worker processes on PostgreSQL, then PGlite.
+  { name: "rate", script: "bench/rate-limit/index.ts" },
 ];
 
 /** A line that states a target and its figure: `[target ...]` or `issue 16, <database>: ...`. */

@@ -58,6 +58,7 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
     lease_owner: "wrk_1",
     last_outcome: lastOutcome,
     waiting: null,
+    rate_slot_at: null,
     created_at: NOW,
     updated_at: NOW,
     finished_at: null,

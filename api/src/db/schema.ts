@@ -160,6 +160,8 @@ export interface DeliveriesTable {
   last_outcome: string | null;
   /** Why a pending delivery is held back without an attempt; null when it is not. */
   waiting: DeliveryWaiting | null;
+  /** The rate slot a delivery waiting for its hook's rate holds (dispatch/rate-limit.ts). */
+  rate_slot_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   finished_at: NullableTimestamp;
@@ -202,6 +204,14 @@ export interface HookrunMetaTable {
   value: string;
 }
 
+/** A rated hook's next free delivery slot ("theoretical arrival time", dispatch/rate-limit.ts). */
+export interface HookRatesTable {
+  hook_id: string;
+  /** The rate a change of the hook's rate wrote (null: removed); the hook's own until one does. */
+  rate: number | null;
+  tat: Timestamp;
+}
+
 /** A dispatch worker that is alive as long as its heartbeat is recent. */
 export interface WorkersTable {
   id: string;
@@ -221,6 +231,7 @@ export interface Database {
   deliveries: DeliveriesTable;
   attempts: AttemptsTable;
   hook_filter_counts: HookFilterCountsTable;
+  hook_rates: HookRatesTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;

@@ -2,6 +2,7 @@
 import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import { type CallbackHook, type FunctionHook, type Hook, parseHookRow } from "../db/hook";
 import type { HookUpdate, NewHook, SigningConfig } from "../db/schema";
+import { resetRate } from "../dispatch/rate-limit";
 import { newId } from "../ids";
 import { changeCatalog } from "../queue";
 import type {
@@ -223,15 +224,18 @@ export async function updateHook(
     row.kind === "callback" ? callbackChanges(store, row, patch) : functionChanges(store, row, patch);
   if (!changes.ok) return changes;
   try {
-    const updated = await changeCatalog(store, workspaceId, (tx) =>
-      tx
+    const updated = await changeCatalog(store, workspaceId, async (tx) => {
+      // A new rate (or none) applies to the deliveries already waiting for a slot of the old one.
+      if (patch.rateLimit !== undefined && patch.rateLimit !== row.rate_limit)
+        await resetRate(tx, id, patch.rateLimit);
+      return tx
         .updateTable("hooks")
         .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
         .where("id", "=", id)
         .where("workspace_id", "=", workspaceId)
         .returningAll()
-        .executeTakeFirstOrThrow(),
-    );
+        .executeTakeFirstOrThrow();
+    });
     const health = await hookHealth(store.db, workspaceId, [id]);
     return success(presentHook(store, parseHookRow(updated), health.get(id)));
   } catch (error) {
