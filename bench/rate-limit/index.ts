@@ -94,6 +94,7 @@ async function measure(
       `  ${label}: configured ${rate}/s, ${workers.where}: ${total} deliveries in ${SECONDS} s from the first, ` +
         `${f1(achieved)}/s; per second min ${Math.min(...perSecond)} max ${Math.max(...perSecond)}`,
     );
+    console.log(`    per second: ${perSecond.join(" ")}`);
     console.log(
       `  [target rate-limit ${label} ${rate}/s within 10% over ${SECONDS} s] achieved/configured = ` +
         `${(ratio * 100).toFixed(1)}% (${within ? "met" : "MISSED"})`,
