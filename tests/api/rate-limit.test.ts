@@ -7,7 +7,7 @@ import type { Db } from "../../api/src/db/connect";
 import type { Hook } from "../../api/src/db/hook";
 import type { Candidate } from "../../api/src/dispatch/admission";
 import { rateLimitGate } from "../../api/src/dispatch/rate-limit";
-import { DispatchWorker } from "../../api/src/dispatch/worker";
+import { DispatchWorker, type WorkerOptions } from "../../api/src/dispatch/worker";
 import { createMetrics, type Metrics } from "../../api/src/observability/metrics";
 import type { ClaimedDelivery } from "../../api/src/queue";
 import {
@@ -237,6 +237,24 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     expect(await attemptRows(slow.id)).toHaveLength(6);
   });
 
+  it("gives a backlog its slots in one pass instead of claiming it a batch at a time", async () => {
+    const hook = await hookWith({ rateLimit: 1 });
+    await worker.stop();
+    await postEvents(60);
+    const metrics = createMetrics({ db: api.db });
+    // Claims of at most two: claimed a batch at a time, the backlog would be sent back 58 times.
+    worker = workerWith(metrics, { concurrency: 1, prefetch: 1 });
+    await worker.start();
+    await expect
+      .poll(async () => (await deliveriesOf(hook.id)).filter((d) => d.waiting === "rate_limit").length, {
+        timeout: 10_000,
+      })
+      .toBeGreaterThanOrEqual(55);
+    const sentBack = (await metrics.deliveriesWaited.get()).values.reduce((sum, v) => sum + v.value, 0);
+    expect(sentBack).toBeLessThan(10);
+    for (const d of await deliveriesOf(hook.id)) if (d.waiting) expect(d.attempts).toBe(0);
+  });
+
   it("a retry takes a slot of its own: every send counts against the rate", async () => {
     let answered = 0;
     receiver.reply(() => {
@@ -283,9 +301,9 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     expect((await admin("GET", `/hooks/${hook.id}`)).body.rateLimit).toBeNull();
   });
 
-  function workerWith(metrics: Metrics): DispatchWorker {
+  function workerWith(metrics: Metrics, options: WorkerOptions = { concurrency: 4 }): DispatchWorker {
     const deps = { db: api.db, box: api.box, runtime: api.runtime, egress: testEgress, listen: api.listen };
-    return new DispatchWorker({ ...deps, metrics, log: () => {} }, { pollMs: 200, concurrency: 4 });
+    return new DispatchWorker({ ...deps, metrics, log: () => {} }, { pollMs: 200, ...options });
   }
 });
 

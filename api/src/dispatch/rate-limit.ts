@@ -112,8 +112,58 @@ export const rateLimitGate: Gate = async (db, candidates) => {
         : { kind: "wait", why: "rate_limit", until: new Date(local - PARK_LEAD_MS) };
     admissions.set(id, admission);
   }
+  // A hook whose fresh deliveries had to wait has a backlog: give the rest of it its slots now.
+  const freshHook = new Map(fresh.map((c) => [c.delivery.id, c.hook.id]));
+  const backlogged = new Set(
+    rows.filter((r) => !r.go && freshHook.has(r.id)).map((r) => freshHook.get(r.id)),
+  );
+  for (const hookId of [...backlogged].sort()) if (hookId) await parkBacklog(db, hookId);
   return admissions;
 };
+
+/** Due deliveries of a backlogged hook given their slots at once, by one statement (see parkBacklog). */
+export const BACKLOG_PARK_LIMIT = 5_000;
+
+/**
+ * Gives up to BACKLOG_PARK_LIMIT of a hook's due, unclaimed deliveries their slots and sends them to
+ * wait for them, in one statement, as the gate would one claimed batch at a time. Without it, the
+ * workers claim a backlog of thousands a batch at a time only to send it back to wait, and
+ * meanwhile the deliveries whose slots come due wait behind it in the queue (it is older), to go
+ * late and at once (measured at 1,000/s with 72,000 waiting: nothing sent for 15 s, then bursts).
+ * The deliveries it parks skip the earlier gates this time: when they come due at their slot they
+ * are claimed and pass every gate (one held by its FIFO line or its URL's breaker then gives its
+ * slot up unused). Only unleased deliveries that hold no slot (waiting for none): rows no claim,
+ * change of the rate or other gate holds, so it waits for none of them.
+ */
+async function parkBacklog(db: Parameters<Gate>[0], hookId: string): Promise<void> {
+  await sql`
+    with backlog as (
+      select id, row_number() over (order by next_attempt_at, id) - 1 as i
+      from (
+        select id, next_attempt_at from deliveries
+        where hook_id = ${hookId} and status = 'pending' and next_attempt_at <= now()
+          and lease_owner is null and waiting is null and rate_slot_at is null
+        order by next_attempt_at
+        limit ${BACKLOG_PARK_LIMIT}
+        for update skip locked) as due
+    ),
+    reserved as (
+      update hook_rates as r
+      set tat = greatest(r.tat, clock_timestamp())
+        + (select count(*) from backlog) / r.rate * interval '1 second'
+      where r.hook_id = ${hookId} and r.rate is not null and exists (select 1 from backlog)
+      returning r.tat, r.rate, (select count(*) from backlog) as n
+    )
+    update deliveries as d set
+      rate_slot_at = s.slot,
+      waiting = 'rate_limit',
+      next_attempt_at = s.slot - ${PARK_LEAD_MS} * interval '1 millisecond',
+      updated_at = now()
+    from (
+      select b.id, r.tat - (r.n - b.i) / r.rate * interval '1 second' as slot
+      from backlog b cross join reserved r) as s
+    where d.id = s.id`.execute(db);
+}
 
 /**
  * A hook's rate changed or was removed, in the hook's update transaction and before the hook's row
