@@ -23,6 +23,8 @@ const benches: Bench[] = [
   { name: "http", script: "bench/http/index.ts" },
   { name: "embedded", script: "bench/embedded/index.ts" },
   { name: "fifo", script: "bench/fifo/index.ts" },
+  // A hook's rateLimit against what its receiver got: two worker processes on PostgreSQL, then PGlite.
+  { name: "rate", script: "bench/rate-limit/index.ts" },
 ];
 
 /** A line that states a target and its figure: `[target ...]` or `issue 16, <database>: ...`. */

@@ -9,6 +9,7 @@ import * as workers from "./20261202020000_workers";
 import * as portalSessions from "./20261203010000_portal_sessions";
 import * as hookFilters from "./20261204011700_hook_filters";
 import * as deliveryControl from "./20261205010000_delivery_control";
+import * as rateLimits from "./20261205020000_rate_limits";
 import * as fifoLines from "./20261205030000_fifo_lines";
 import * as urlStates from "./20261205040000_url_states";
 
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   "20261203010000_portal_sessions": portalSessions,
   "20261204011700_hook_filters": hookFilters,
   "20261205010000_delivery_control": deliveryControl,
+  "20261205020000_rate_limits": rateLimits,
   "20261205030000_fifo_lines": fifoLines,
   "20261205040000_url_states": urlStates,
 };

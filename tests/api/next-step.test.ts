@@ -60,6 +60,7 @@ function delivery(id: string, attempts: number, lastOutcome: string | null = nul
     waiting: null,
     line_seq: null,
     line_admitted: false,
+    rate_slot_at: null,
     created_at: NOW,
     updated_at: NOW,
     finished_at: null,

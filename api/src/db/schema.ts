@@ -164,6 +164,8 @@ export interface DeliveriesTable {
   line_seq: ColumnType<number | null, number | null | undefined, number | null>;
   /** Its FIFO line's gate let it go: while it is pending and leased, it is the line's one in flight. */
   line_admitted: Generated<boolean>;
+  /** The rate slot a delivery waiting for its hook's rate holds (dispatch/rate-limit.ts). */
+  rate_slot_at: NullableTimestamp;
   created_at: CreatedAt;
   updated_at: CreatedAt;
   finished_at: NullableTimestamp;
@@ -220,6 +222,14 @@ export interface HookrunMetaTable {
   value: string;
 }
 
+/** A rated hook's next free delivery slot ("theoretical arrival time", dispatch/rate-limit.ts). */
+export interface HookRatesTable {
+  hook_id: string;
+  /** The rate a change of the hook's rate wrote (null: removed); the hook's own until one does. */
+  rate: number | null;
+  tat: Timestamp;
+}
+
 /** A dispatch worker that is alive as long as its heartbeat is recent. */
 export interface WorkersTable {
   id: string;
@@ -240,6 +250,7 @@ export interface Database {
   attempts: AttemptsTable;
   hook_filter_counts: HookFilterCountsTable;
   url_states: UrlStatesTable;
+  hook_rates: HookRatesTable;
 }
 
 export type WorkspaceRow = Selectable<WorkspacesTable>;

@@ -10,6 +10,7 @@ import type { DeliveryWaiting } from "../db/schema";
 import type { ClaimedDelivery } from "../queue";
 import { breakerGate } from "./breaker-gate";
 import { fifoGate } from "./fifo";
+import { rateLimitGate } from "./rate-limit";
 
 export type Admission =
   /** Attempted now, or not before `notBefore` (a rate slot less than a moment away). */
@@ -33,7 +34,7 @@ export type Gate = (db: Db, candidates: Candidate[]) => Promise<Map<string, Admi
  * In order: FIFO first (a delivery that is not its line's head takes no probe and no rate slot),
  * then the breaker (an open URL sends nothing, so it takes no rate slot), then the rate.
  */
-const GATES: Gate[] = [fifoGate, breakerGate];
+const GATES: Gate[] = [fifoGate, breakerGate, rateLimitGate];
 
 export async function admit(db: Db, candidates: Candidate[]): Promise<Map<string, Admission>> {
   const admissions = new Map<string, Admission>();

@@ -170,9 +170,11 @@ async function writeBatch(db: Db, workerId: string, attempted: Attempted[], upda
         status = v.status,
         attempts = v.attempts,
         last_outcome = coalesce(v.outcome, d.last_outcome),
-        -- No delay: waiting until something releases it (a FIFO line, a URL's breaker).
-        next_attempt_at = coalesce(now() + v.delay_ms * interval '1 millisecond', 'infinity'),
-        waiting = v.waiting,
+        -- No delay: waiting until something releases it (a FIFO line, a URL's breaker). Waiting
+        -- for a rate slot that a change of the rate took back meanwhile (rate-limit.ts): due now.
+        next_attempt_at = case when v.waiting = 'rate_limit' and d.rate_slot_at is null then now()
+          else coalesce(now() + v.delay_ms * interval '1 millisecond', 'infinity') end,
+        waiting = case when v.waiting = 'rate_limit' and d.rate_slot_at is null then null else v.waiting end,
         lease_owner = null,
         finished_at = case when v.status = 'pending' then null else now() end,
         updated_at = now()

@@ -98,6 +98,12 @@ export const DEFAULT_LEASE_MS = 120_000;
  */
 export const STALLED_LINES_MS = 5_000;
 
+/**
+ * A delivery admitted to start at a moment further ahead than this (its hook's rate slot) waits for
+ * it outside the lanes, holding none of their slots (see pace()); a nearer one sleeps in deliver().
+ */
+const PACE_MS = 20;
+
 /** The event-loop delay monitor's sampling interval, ms: its mean is this plus the delay. */
 const LOOP_DELAY_RESOLUTION_MS = 10;
 
@@ -107,6 +113,8 @@ export class DispatchWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** The scheduling rules: what may start, when to claim and how much (see lanes.ts). */
   private readonly lanes: HostLanes<Waiting>;
+  /** Claimed deliveries waiting for their rate slot before they join their lane again, by id. */
+  private readonly paced = new Map<string, { timer: NodeJS.Timeout; item: Waiting }>();
   private readonly options: Required<WorkerOptions>;
   private wakeUp: (() => void) | null = null;
   /** A poke that came while no one was waiting: the next wait returns at once. */
@@ -223,7 +231,7 @@ export class DispatchWorker {
     try {
       await this.recorder.between(() => {
         // Taken when its turn comes: a delivery recorded meanwhile is no longer held.
-        const held = [...this.inFlight.keys(), ...this.lanes.waitingIds()];
+        const held = [...this.inFlight.keys(), ...this.lanes.waitingIds(), ...this.paced.keys()];
         return beat(this.deps.db, this.id, held, this.options.leaseMs);
       });
       if (!this.deps.soleWorker && (await reapDead(this.deps.db, this.options.staleMs)) > 0) this.poke();
@@ -267,7 +275,10 @@ export class DispatchWorker {
     await this.loopDone;
     await this.unlisten?.();
     // Claimed but not started: handed back at once, for another worker (or the next start).
-    const waiting = this.lanes.handBack();
+    for (const { timer } of this.paced.values()) clearTimeout(timer);
+    const paced = [...this.paced.values()].map((p) => p.item);
+    this.paced.clear();
+    const waiting = [...this.lanes.handBack(), ...paced];
     await releaseLease(
       this.deps.db,
       this.id,
@@ -337,11 +348,19 @@ export class DispatchWorker {
     for (const started of this.lanes.startable()) this.launch(started);
   }
 
-  private launch({ host, item: { delivery, batch } }: Started<Waiting>): void {
+  private launch({ host, item }: Started<Waiting>): void {
+    const { delivery, batch } = item;
     let feedback: Feedback = NEUTRAL;
+    let paced = false;
     const done = batch
-      .then((loaded) => deliver(this.deps, delivery, loaded))
-      .then((delivered) => {
+      .then(async (loaded) => {
+        const waitMs = this.stopping ? 0 : msUntilAdmitted(loaded, delivery.id);
+        if (waitMs > PACE_MS) {
+          paced = true;
+          this.pace(host, item, waitMs);
+          return;
+        }
+        const delivered = await deliver(this.deps, delivery, loaded);
         this.observe(delivered.finished);
         this.recorder.add(delivered.finished);
         feedback = lessOwnDelay(delivered.feedback, this.ownDelayMs);
@@ -351,12 +370,30 @@ export class DispatchWorker {
       .catch((error: unknown) => this.log(`delivery ${delivery.id} failed to run`, error))
       .finally(() => {
         this.inFlight.delete(delivery.id);
+        // Paced, it gives its slot back without a word on its host (NEUTRAL) and comes back later.
         this.lanes.finished(host, delivery.id, feedback);
-        this.statistics.delivered();
+        if (!paced) this.statistics.delivered();
         this.startWaiting();
         if (this.lanes.claimWanted) this.wake();
       });
     this.inFlight.set(delivery.id, done);
+  }
+
+  /**
+   * A delivery whose rate slot is still ahead waits for it here, not in its lane's running slots:
+   * sleeping there, a rated hook's deliveries held its host's slots (a few dozen) for up to
+   * GO_WITHIN_MS each, which capped the rate a worker could reach far below 1,000/s. At its slot it
+   * joins its lane again and starts when the lane lets it (deliver() finds its moment come).
+   * Its lease is renewed meanwhile (the heartbeat's held ids) and handed back if the worker stops.
+   */
+  private pace(host: string, item: Waiting, waitMs: number): void {
+    const id = item.delivery.id;
+    const timer = setTimeout(() => {
+      this.paced.delete(id);
+      this.lanes.enqueue(host, id, item);
+      this.startWaiting();
+    }, waitMs);
+    this.paced.set(id, { timer, item });
   }
 
   private waitForWakeUp(): Promise<void> {
@@ -399,6 +436,13 @@ export class DispatchWorker {
   private log(message: string, error?: unknown): void {
     (this.deps.log ?? ((m, e) => console.error(`dispatch: ${m}`, e ?? "")))(message, error);
   }
+}
+
+/** How long until the gates let the delivery start (a rate slot ahead); 0 if it may start now. */
+function msUntilAdmitted(batch: BatchContext, id: string): number {
+  const admission = batch.admissions.get(id);
+  if (admission?.kind !== "go" || !admission.notBefore) return 0;
+  return Math.max(0, admission.notBefore.getTime() - Date.now());
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());

@@ -127,7 +127,7 @@ export const RateLimit = z
   .max(10_000, "must be at most 10,000 a second")
   .openapi({
     description:
-      "Deliveries per second for the whole hook (all URLs, every worker); over it deliveries wait their turn, which is not an attempt. null: no limit",
+      "Deliveries per second for the whole hook (all URLs, every worker); over it deliveries wait their turn, which is not an attempt. /invoke and /test are not deliveries and not limited. null: no limit",
     example: 20,
   });
 

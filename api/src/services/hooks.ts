@@ -2,6 +2,7 @@
 import { compileFunction, egressWarnings } from "@hookrun/runtime";
 import { type CallbackHook, type FunctionHook, type Hook, parseHookRow } from "../db/hook";
 import type { HookUpdate, NewHook, SigningConfig, UrlStateRow } from "../db/schema";
+import { resetRate } from "../dispatch/rate-limit";
 import { newId } from "../ids";
 import { changeCatalog, releaseHookLines } from "../queue";
 import type {
@@ -245,6 +246,9 @@ export async function updateHook(
       // No longer FIFO: what its lines held back is due now (the lines' locks before the hook's row).
       if (row.kind === "callback" && row.fifo && patch.fifo === false)
         await releaseHookLines(tx, row.id, row.urls);
+      // A new rate (or none) applies to the deliveries already waiting for a slot of the old one.
+      if (patch.rateLimit !== undefined && patch.rateLimit !== row.rate_limit)
+        await resetRate(tx, id, patch.rateLimit);
       return tx
         .updateTable("hooks")
         .set({ ...commonChanges(row, patch), ...changes.value, updated_at: new Date() })
