@@ -42,7 +42,9 @@ function newEvent(withDelivery: boolean): NewEvent {
     data: JSON.stringify({ n: seq }),
     context: null,
     idempotencyKey: null,
-    deliveries: withDelivery ? [{ id: `dlv_w${seq}`, hookId: "hk_1", target: "https://a.example.com/" }] : [],
+    deliveries: withDelivery
+      ? [{ id: `dlv_w${seq}`, hookId: "hk_1", target: "https://a.example.com/", inLine: false }]
+      : [],
     filteredHooks: [],
   };
 }

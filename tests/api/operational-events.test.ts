@@ -459,6 +459,33 @@ describe.each(testDatabases)("operational events on $name", (target) => {
       });
     });
 
+    it("places operational events in a FIFO subscriber's line, in order", async () => {
+      const watch = path("fifo-watch");
+      const ordered = await hook(acme, {
+        events: ["hookrun.url.*"],
+        urls: [`${receiver.url}${watch}`],
+        fifo: true,
+      });
+      const victim = await hook(acme, {});
+      await api.db
+        .transaction()
+        .execute((tx) =>
+          emitOperational(tx, [
+            circuitOpened(subject(victim, acme.ws), "10 consecutive failures"),
+            urlRecovered(subject(victim, acme.ws)),
+          ]),
+        );
+      const [first, second] = await received(watch, 2);
+      expect([first?.type, second?.type]).toEqual(["hookrun.url.circuit_opened", "hookrun.url.recovered"]);
+      const rows = await api.db
+        .selectFrom("deliveries")
+        .select(["line_seq"])
+        .where("hook_id", "=", ordered.id)
+        .execute();
+      expect(rows).toHaveLength(2);
+      expect(rows.every((r) => r.line_seq !== null)).toBe(true);
+    });
+
     it("writes no second copy for the operations workspace's own hooks, and nothing about an operational delivery", async () => {
       const central = path("central");
       const own = await hook(ops, { events: ["hookrun.*"], urls: [`${receiver.url}${central}`] });

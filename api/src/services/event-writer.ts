@@ -20,7 +20,7 @@ export interface NewEvent {
   context: string | null;
   idempotencyKey: string | null;
   /** `inLine`: a FIFO hook's, placed in its URL's line (line_seq, in this order). */
-  deliveries: { id: string; hookId: string; target: string; inLine?: boolean }[];
+  deliveries: { id: string; hookId: string; target: string; inLine: boolean }[];
   /** Hooks subscribed to the event whose filter turned it away: counted, not delivered. */
   filteredHooks: string[];
 }
@@ -88,7 +88,7 @@ export async function insertEvents(db: Db, events: NewEvent[]): Promise<WriteOut
         ${deliveries.map((d) => d.eventId)}::text[],
         ${deliveries.map((d) => d.hookId)}::text[],
         ${deliveries.map((d) => d.target)}::text[],
-        ${deliveries.map((d) => d.inLine === true)}::boolean[])
+        ${deliveries.map((d) => d.inLine)}::boolean[])
         as d(id, workspace_id, event_id, hook_id, target, in_line)
       where d.event_id in (select id from event)
       returning *

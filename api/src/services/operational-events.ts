@@ -103,7 +103,12 @@ export async function emitOperational(
       data: JSON.stringify(data),
       context: null,
       idempotencyKey: null,
-      deliveries: chosen.targets.map((t) => ({ id: newId("dlv"), hookId: t.hookId, target: t.target })),
+      deliveries: chosen.targets.map((t) => ({
+        id: newId("dlv"),
+        hookId: t.hookId,
+        target: t.target,
+        inLine: t.inLine,
+      })),
       filteredHooks: chosen.filteredHooks,
     };
   });
