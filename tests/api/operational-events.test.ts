@@ -17,7 +17,7 @@ import {
   type OperationalSubject,
   urlRecovered,
 } from "../../api/src/services/operational-events";
-import { OPERATIONAL_EVENT_TYPES } from "../../api/src/services/operational-types";
+import { OPERATIONAL_EVENT_TYPES, type OperationalData } from "../../api/src/services/operational-types";
 import { callbackHook, startTestApi, type TestApi, testWorker, type WorkspaceKeys } from "../support/app";
 import { testDatabases } from "../support/db";
 import { type Receiver, startReceiver } from "../support/receiver";
@@ -26,19 +26,7 @@ interface OperationalBody {
   id: string;
   type: string;
   workspace: string;
-  data: {
-    workspace: string;
-    hook: { id: string; name: string };
-    url: string | null;
-    delivery: {
-      id: string;
-      eventId: string;
-      eventType: string;
-      attempts: number;
-      lastOutcome: string | null;
-    };
-    reason: string;
-  };
+  data: OperationalData;
 }
 
 describe.each(testDatabases)("operational events on $name", (target) => {
