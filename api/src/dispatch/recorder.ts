@@ -5,9 +5,10 @@ import type { Finished } from "./deliver";
 import { type RecordOptions, recordBatch } from "./record";
 
 const FLUSH_EVERY_MS = 10;
-
-const headOfLine = (finished: Finished) => finished.delivery.line_seq !== null && finished.kind !== "waiting";
 const MAX_BATCH = 500;
+
+/** An attempted or canceled delivery of a FIFO line: its line waits for it to be written down. */
+const headOfLine = (finished: Finished) => finished.delivery.line_seq !== null && finished.kind !== "waiting";
 
 export class Recorder {
   private buffer: Finished[] = [];
