@@ -59,6 +59,11 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
           .executeTakeFirstOrThrow()
       ).n,
     );
+  /** The outcomes of the hook's attempts. */
+  const outcomesOf = async (hookId: string) =>
+    (await api.db.selectFrom("attempts").select("outcome").where("hook_id", "=", hookId).execute()).map(
+      (a) => a.outcome,
+    );
   const opensCounted = async () => (await api.metrics.circuitOpens.get()).values[0]?.value ?? 0;
 
   async function hookWith(overrides: Record<string, unknown>) {
@@ -269,12 +274,8 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
       const hook = await hookWith({ urls: [`${slow.url}/slow`], timeoutMs: 1_000 });
       await Promise.all([post(), post(), post()]);
       await expect.poll(() => stateOf(hook.id), { timeout: 15_000 }).toBe("open");
-      const outcomes = await api.db
-        .selectFrom("attempts")
-        .select("outcome")
-        .where("hook_id", "=", hook.id)
-        .execute();
-      expect(outcomes.map((o) => o.outcome)).toEqual(["timeout", "timeout", "timeout"]);
+      const outcomes = await outcomesOf(hook.id);
+      expect(outcomes).toEqual(["timeout", "timeout", "timeout"]);
     } finally {
       await slow.close();
     }
@@ -285,12 +286,8 @@ describe.each(testDatabases)("circuit breaker on $name", (target) => {
     const hook = await hookWith({ urls: [`http://127.0.0.1:${closedPort}/gone-away`] });
     await Promise.all([post(), post(), post()]);
     await expect.poll(() => stateOf(hook.id), { timeout: 15_000 }).toBe("open");
-    const outcomes = await api.db
-      .selectFrom("attempts")
-      .select("outcome")
-      .where("hook_id", "=", hook.id)
-      .execute();
-    expect(outcomes.map((o) => o.outcome)).toEqual(["network_error", "network_error", "network_error"]);
+    const outcomes = await outcomesOf(hook.id);
+    expect(outcomes).toEqual(["network_error", "network_error", "network_error"]);
     // The gauge counts this URL alone: the URL the previous test opened belongs to a deleted hook.
     expect(await api.metrics.registry.getSingleMetricAsString("hookrun_circuits_open")).toMatch(
       /^hookrun_circuits_open 1$/m,

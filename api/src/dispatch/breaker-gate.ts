@@ -6,7 +6,7 @@
 import { sql } from "kysely";
 import type { Db } from "../db/connect";
 import type { CircuitState } from "../db/schema";
-import type { ClaimedDelivery, ClaimedWork } from "../queue";
+import { type ClaimedDelivery, type ClaimedWork, FUNCTION_TARGET } from "../queue";
 import type { Admission, Gate } from "./admission";
 
 /** A URL's row as the gate saw it. */
@@ -46,9 +46,6 @@ export async function prefetchLines(db: Db, claimed: ClaimedWork[]): Promise<voi
   for (const { delivery } of claimed)
     seen.set(delivery, lines.get(lineKey(delivery.hook_id, delivery.target)) ?? null);
 }
-
-/** A function hook's deliveries' target (services/catalog.ts): no URL, no breaker. */
-const FUNCTION_TARGET = "function";
 
 const PARKED: Admission = { kind: "wait", why: "circuit_open", until: null };
 

@@ -17,6 +17,17 @@ export interface Line {
   target: string;
 }
 
+/**
+ * The earliest pending delivery of the line in scope as `line` (hook_id, target): the line's head,
+ * as releaseLineHeads and releaseStalledLines read it (hookrun_fifo_admit's migration holds its own
+ * copy: migrations are history).
+ */
+const lineHead = sql<string | null>`(
+  select d.id from deliveries d
+  where d.hook_id = line.hook_id and d.target = line.target
+    and d.status = 'pending' and d.line_seq is not null
+  order by d.line_seq limit 1)`;
+
 /** The next place in any line: ingest order across the whole database. */
 export const nextLineSeq = (): RawBuilder<number> => sql<number>`nextval('deliveries_line_seq')`;
 
@@ -65,11 +76,7 @@ export async function releaseLineHeads(db: Db, lines: Line[]): Promise<void> {
         as l(hook_id, target)
     ),
     head as (
-      select (
-        select d.id from deliveries d
-        where d.hook_id = line.hook_id and d.target = line.target
-          and d.status = 'pending' and d.line_seq is not null
-        order by d.line_seq limit 1) as id
+      select ${lineHead} as id
       from line
       where not exists (
         select 1 from deliveries d
@@ -107,11 +114,7 @@ export async function releaseStalledLines(db: Db): Promise<number> {
         order by d.hook_id, d.target limit 1) as next
     ),
     head as (
-      select (
-        select d.id from deliveries d
-        where d.hook_id = line.hook_id and d.target = line.target
-          and d.status = 'pending' and d.line_seq is not null
-        order by d.line_seq limit 1) as id
+      select ${lineHead} as id
       from line
     )
     update deliveries d set next_attempt_at = now(), waiting = null, updated_at = now()

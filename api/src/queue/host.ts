@@ -9,9 +9,12 @@
 // agree; tests/api/queue.test.ts checks that they do. Migrations are history: if the rule
 // changes, change both here and in a new migration.
 
+/** A function hook's deliveries' target (and host): it has no URL. */
+export const FUNCTION_TARGET = "function";
+
 /** The host of a delivery target. */
 export function targetHost(target: string): string {
-  if (target === "function") return "function";
+  if (target === FUNCTION_TARGET) return FUNCTION_TARGET;
   const scheme = target.indexOf("://");
   if (scheme < 0) return target;
   const start = scheme + 3;
@@ -21,5 +24,5 @@ export function targetHost(target: string): string {
 
 /** The target prefixes hookrun_claim_due skips for a busy host (http and https are one host). */
 export function claimPrefixes(host: string): string[] {
-  return host === "function" ? ["function"] : [`http://${host}/`, `https://${host}/`];
+  return host === FUNCTION_TARGET ? [FUNCTION_TARGET] : [`http://${host}/`, `https://${host}/`];
 }

@@ -28,5 +28,5 @@ export {
   releaseLineHeads,
   releaseStalledLines,
 } from "./fifo-lines";
-export { claimPrefixes, targetHost } from "./host";
+export { claimPrefixes, FUNCTION_TARGET, targetHost } from "./host";
 export { wakeHosts, wakePayload } from "./wake";

@@ -3,6 +3,7 @@
 // each with its hook's compiled filter (compiled once per hook while a cached catalog lives).
 import type { Hook } from "../db/hook";
 import type { EventTypeRow } from "../db/schema";
+import { FUNCTION_TARGET } from "../queue";
 import { covers } from "../schemas/hook-rules";
 import { compileFilter, type FilterEnvelope, type Matcher } from "./filter-match";
 
@@ -64,7 +65,7 @@ export function targetsOf(
     if (hook.kind === "function")
       return hook.live_version === null
         ? []
-        : [{ hookId: hook.id, target: "function", matches, inLine: false }];
+        : [{ hookId: hook.id, target: FUNCTION_TARGET, matches, inLine: false }];
     const disabled = new Set(hook.disabled_urls.map((d) => d.url));
     return hook.urls
       .filter((url) => !disabled.has(url))
