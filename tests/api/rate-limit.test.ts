@@ -71,17 +71,18 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
   }
 
   /**
-   * The rate held: no arrival before its slot. Slots are 1/rate apart from the first, which goes at
-   * once, so the j-th arrival (in arrival order) comes at least j / rate - SLACK_MS after the first.
-   * Sent without a limit, they all arrive within a few milliseconds. Checked against the first
-   * arrival, not pair by pair: a worker that falls behind (a busy machine) sends the slots it missed
-   * at once, so arrivals after a stall may bunch together; they are late, never early.
+   * The rate held: no arrival before its slot. Slots are 1/rate apart from the first, which is no
+   * earlier than `since` (the moment the slots could first be reserved: before the worker started,
+   * the events were posted or the rate changed), so the j-th arrival (in arrival order) comes at
+   * least j / rate - SLACK_MS after `since`. Sent without a limit, they all arrive within a few
+   * milliseconds. Not checked pair by pair, nor from the first arrival: on a busy machine a worker
+   * that falls behind (the first send included) sends the slots it missed at once, so arrivals bunch;
+   * they are late, never early.
    */
-  function expectSpaced(times: number[], perSecond: number) {
+  function expectSpaced(times: number[], perSecond: number, since: number) {
     const sorted = [...times].sort((a, b) => a - b);
-    const first = sorted[0] ?? 0;
     const early = sorted
-      .map((at, j) => ({ arrival: j, ms: at - first, slotMs: (j * 1000) / perSecond }))
+      .map((at, j) => ({ arrival: j, ms: at - since, slotMs: (j * 1000) / perSecond }))
       .filter(({ ms, slotMs }) => ms < slotMs - SLACK_MS);
     expect(early, `arrivals before their slot at ${perSecond}/s`).toEqual([]);
   }
@@ -120,6 +121,7 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     await worker.stop();
     await postEvents(40);
     worker = testWorker(api);
+    const since = Date.now();
     await worker.start();
     // Over the rate: pending, waiting for a slot, not attempted, as the API shows it.
     await expect
@@ -131,7 +133,7 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
       expect(d).toMatchObject({ status: "pending", attempts: 0 });
 
     const requests = await receiver.waitFor(40, 20_000);
-    expectSpaced(arrivals, 10);
+    expectSpaced(arrivals, 10, since);
     // 40 slots at 10/s span 3.9 s; not much longer either (the backlog is not held back needlessly).
     const span = Math.max(...arrivals) - Math.min(...arrivals);
     expect(span).toBeLessThan(3900 + 1500);
@@ -155,10 +157,11 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
       functionHook({ rateLimit: 5, source: "export default (e) => ({ n: e.data.n })" }),
     );
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const since = Date.now();
     await postEvents(8);
     await expect.poll(async () => (await attemptRows(res.body.id)).length, { timeout: 15_000 }).toBe(8);
     const started = (await attemptRows(res.body.id)).map((a) => a.started_at.getTime());
-    expectSpaced(started, 5);
+    expectSpaced(started, 5, since);
     expect((await attemptRows(res.body.id)).every((a) => a.outcome === "success")).toBe(true);
   });
 
@@ -175,10 +178,11 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     await postEvents(50);
     worker = workerWith(ours);
     const second = workerWith(theirs);
+    const since = Date.now();
     await Promise.all([worker.start(), second.start()]);
     try {
       await receiver.waitFor(50, 20_000);
-      expectSpaced(arrivals, 20);
+      expectSpaced(arrivals, 20, since);
       await expect.poll(async () => (await attemptRows(hook.id)).length, { timeout: 10_000 }).toBe(50);
       expect(new Set(receiver.requests.map((r) => r.headers["webhook-id"])).size).toBe(50);
       expect(await handled(ours)).toBeGreaterThan(0);
@@ -214,7 +218,7 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     });
     expect(Math.max(...arrivals) - raised).toBeLessThan(3_000);
     // The nine released ones were sent at the new rate.
-    expectSpaced(arrivals.slice(1), 50);
+    expectSpaced(arrivals.slice(1), 50, raised);
 
     receiver.requests.length = 0;
     arrivals = [];
@@ -268,6 +272,7 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
       return answered++ === 0 ? { status: 500 } : { status: 200 };
     });
     const hook = await hookWith({ rateLimit: 1 });
+    const since = Date.now();
     await postEvents(2);
     // The first send failed; its retry is brought forward to now, and must still wait for a slot.
     const retryWaiting = () =>
@@ -283,7 +288,7 @@ describe.each(testDatabases)("rate limits on $name", (target) => {
     await makeDue(api.db, (await retryWaiting())[0]?.id ?? "");
     worker.poke();
     await receiver.waitFor(3, 10_000);
-    expectSpaced(arrivals, 1);
+    expectSpaced(arrivals, 1, since);
     await expect.poll(async () => (await attemptRows(hook.id)).length).toBe(3);
   });
 
